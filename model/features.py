@@ -1,0 +1,219 @@
+"""Sparse TF-IDF features over characters and words, vectorised with numpy and stored as plain arrays.
+
+Character n-grams are keyed by their code points packed into one int64 (21 bits a character), so a vocabulary is
+a sorted int64 array and lookup is one `searchsorted` over the whole batch. Word n-grams use a string vocabulary.
+Every block follows scikit-learn's fit/transform protocol and round-trips through ``state()`` / ``from_state()``
+(JSON-able config + numpy arrays), so no model file ever needs pickle.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.preprocessing import normalize
+
+from model.text import PreparedText
+
+_BITS = 21  # every Unicode code point fits in 21 bits; three of them fit in an int64
+_WORD_JOINER = "\u0001"
+
+
+def _tfidf_matrix(rows: np.ndarray, cols: np.ndarray, n_rows: int, idf: np.ndarray, sublinear: bool) -> sp.csr_matrix:
+    """Count (row, col) pairs, weight them by (sublinear) tf × idf and L2-normalise each row."""
+    ones = np.ones(len(cols), dtype=np.float32)
+    matrix = sp.coo_matrix((ones, (rows, cols)), shape=(n_rows, len(idf))).tocsr()  # sums repeated pairs
+    if sublinear:
+        np.log(matrix.data, out=matrix.data)
+        matrix.data += 1.0
+    matrix.data *= idf[matrix.indices]
+    return normalize(matrix, copy=False)
+
+
+def _idf(document_frequency: np.ndarray, n_documents: int) -> np.ndarray:
+    """scikit-learn's smoothed idf."""
+    return (np.log((1 + n_documents) / (1 + document_frequency)) + 1).astype(np.float32)
+
+
+def _select(df: np.ndarray, min_df: int, max_features: int | None) -> np.ndarray:
+    """Indices of the features kept: df ≥ min_df, then the most frequent `max_features` (ties by index)."""
+    kept = np.flatnonzero(df >= min_df)
+    if max_features is not None and len(kept) > max_features:
+        order = np.argsort(-df[kept], kind="stable")[:max_features]
+        kept = np.sort(kept[order])
+    return kept
+
+
+class CharNgramTfidf(TransformerMixin, BaseEstimator):
+    """TF-IDF over character n-grams (n ≤ 3) of one text field of :class:`PreparedText`."""
+
+    kind: ClassVar[str] = "char"
+
+    def __init__(self, field: str = "text", ngram_range: tuple[int, int] = (1, 3), min_df: int = 1,
+                 max_features: int | None = None, sublinear_tf: bool = True):
+        self.field = field
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
+        self.sublinear_tf = sublinear_tf
+
+    def _keys(self, docs: Sequence[PreparedText]) -> tuple[np.ndarray, np.ndarray]:
+        """All n-gram keys of the batch and the document each comes from."""
+        low, high = self.ngram_range
+        if not 1 <= low <= high <= 3:
+            raise ValueError(f"ngram_range must lie within (1, 3), got {self.ngram_range}")
+        joined = "\x00".join(getattr(d, self.field) for d in docs)
+        points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        doc_of = np.cumsum(points == 0)
+        keys, owners = [], []
+        for n in range(low, high + 1):
+            if len(points) < n:
+                continue
+            key = np.zeros(len(points) - n + 1, dtype=np.int64)
+            valid = np.ones(len(key), dtype=bool)
+            for offset in range(n):
+                part = points[offset:len(points) - n + 1 + offset]
+                key = (key << _BITS) | part
+                valid &= part != 0
+            keys.append(key[valid])
+            owners.append(doc_of[: len(key)][valid])
+        if not keys:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(keys), np.concatenate(owners)
+
+    def fit(self, docs: Sequence[PreparedText], y: Any = None) -> CharNgramTfidf:
+        keys, owners = self._keys(docs)
+        unique_pairs = np.unique(np.stack([keys, owners], axis=1), axis=0)
+        vocabulary, df = np.unique(unique_pairs[:, 0], return_counts=True)
+        kept = _select(df, self.min_df, self.max_features)
+        self.vocabulary_ = vocabulary[kept]
+        self.idf_ = _idf(df[kept], len(docs))
+        return self
+
+    def transform(self, docs: Sequence[PreparedText]) -> sp.csr_matrix:
+        keys, owners = self._keys(docs)
+        if not len(self.vocabulary_):
+            return _tfidf_matrix(owners[:0], keys[:0], len(docs), self.idf_, self.sublinear_tf)
+        position = np.minimum(np.searchsorted(self.vocabulary_, keys), len(self.vocabulary_) - 1)
+        found = self.vocabulary_[position] == keys
+        return _tfidf_matrix(owners[found], position[found], len(docs), self.idf_, self.sublinear_tf)
+
+    def state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        config = {"kind": self.kind, **self.get_params()}
+        return config, {"vocabulary": self.vocabulary_, "idf": self.idf_}
+
+    @classmethod
+    def from_state(cls, config: dict, arrays: dict[str, np.ndarray]) -> CharNgramTfidf:
+        params = {k: v for k, v in config.items() if k not in ("kind", "terms")}
+        params["ngram_range"] = tuple(params["ngram_range"])
+        block = cls(**params)
+        block.vocabulary_ = arrays["vocabulary"].astype(np.int64)
+        block.idf_ = arrays["idf"].astype(np.float32)
+        return block
+
+
+class WordNgramTfidf(TransformerMixin, BaseEstimator):
+    """TF-IDF over word n-grams (n ≤ 2) of the jieba tokens of :class:`PreparedText`."""
+
+    kind: ClassVar[str] = "word"
+
+    def __init__(self, ngram_range: tuple[int, int] = (1, 1), min_df: int = 1, max_features: int | None = None,
+                 sublinear_tf: bool = True):
+        self.ngram_range = ngram_range
+        self.min_df = min_df
+        self.max_features = max_features
+        self.sublinear_tf = sublinear_tf
+
+    def _grams(self, tokens: Sequence[str]) -> list[str]:
+        low, high = self.ngram_range
+        if not 1 <= low <= high <= 2:
+            raise ValueError(f"ngram_range must lie within (1, 2), got {self.ngram_range}")
+        grams = list(tokens) if low == 1 else []
+        if high == 2:
+            grams += [a + _WORD_JOINER + b for a, b in zip(tokens, tokens[1:])]
+        return grams
+
+    def fit(self, docs: Sequence[PreparedText], y: Any = None) -> WordNgramTfidf:
+        df: Counter[str] = Counter()
+        for doc in docs:
+            df.update(set(self._grams(doc.tokens)))
+        terms = sorted(df)
+        counts = np.array([df[t] for t in terms], dtype=np.int64)
+        kept = _select(counts, self.min_df, self.max_features)
+        self.terms_ = [terms[i] for i in kept]
+        self.idf_ = _idf(counts[kept], len(docs))
+        self._index = {t: i for i, t in enumerate(self.terms_)}
+        return self
+
+    def transform(self, docs: Sequence[PreparedText]) -> sp.csr_matrix:
+        index = self._index
+        rows: list[int] = []
+        cols: list[int] = []
+        for row, doc in enumerate(docs):
+            hits = [i for i in map(index.get, self._grams(doc.tokens)) if i is not None]
+            cols += hits
+            rows += [row] * len(hits)
+        return _tfidf_matrix(np.array(rows, np.int64), np.array(cols, np.int64), len(docs), self.idf_,
+                             self.sublinear_tf)
+
+    def state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        config = {"kind": self.kind, **self.get_params(), "terms": self.terms_}
+        return config, {"idf": self.idf_}
+
+    @classmethod
+    def from_state(cls, config: dict, arrays: dict[str, np.ndarray]) -> WordNgramTfidf:
+        params = {k: v for k, v in config.items() if k not in ("kind", "terms")}
+        params["ngram_range"] = tuple(params["ngram_range"])
+        block = cls(**params)
+        block.terms_ = list(config["terms"])
+        block.idf_ = arrays["idf"].astype(np.float32)
+        block._index = {t: i for i, t in enumerate(block.terms_)}
+        return block
+
+
+BLOCK_KINDS: dict[str, type[CharNgramTfidf] | type[WordNgramTfidf]] = {
+    CharNgramTfidf.kind: CharNgramTfidf,
+    WordNgramTfidf.kind: WordNgramTfidf,
+}
+
+
+class TextFeatures(TransformerMixin, BaseEstimator):
+    """Named, weighted feature blocks stacked side by side (a FeatureUnion that saves as arrays)."""
+
+    def __init__(self, blocks: Sequence[tuple[str, Any, float]]):
+        self.blocks = blocks
+
+    def fit(self, docs: Sequence[PreparedText], y: Any = None) -> TextFeatures:
+        for _, block, _ in self.blocks:
+            block.fit(docs)
+        return self
+
+    def transform(self, docs: Sequence[PreparedText]) -> sp.csr_matrix:
+        parts = [block.transform(docs) * np.float32(weight) for _, block, weight in self.blocks]
+        return sp.hstack(parts, format="csr", dtype=np.float32)
+
+    @property
+    def n_features(self) -> int:
+        return sum(len(block.idf_) for _, block, _ in self.blocks)
+
+    def state(self) -> tuple[list[dict], dict[str, np.ndarray]]:
+        configs, arrays = [], {}
+        for name, block, weight in self.blocks:
+            config, block_arrays = block.state()
+            configs.append({"name": name, "weight": weight, **config})
+            arrays.update({f"{name}.{key}": value for key, value in block_arrays.items()})
+        return configs, arrays
+
+    @classmethod
+    def from_state(cls, configs: list[dict], arrays: dict[str, np.ndarray]) -> TextFeatures:
+        blocks = []
+        for config in configs:
+            name, weight = config["name"], config["weight"]
+            block_config = {k: v for k, v in config.items() if k not in ("name", "weight")}
+            block_arrays = {key.split(".", 1)[1]: value for key, value in arrays.items() if key.startswith(f"{name}.")}
+            blocks.append((name, BLOCK_KINDS[config["kind"]].from_state(block_config, block_arrays), weight))
+        return cls(blocks)

@@ -1,0 +1,1 @@
+"""The fronts of hotline: the command line (and, later, the HTTP service and reports)."""

@@ -1,0 +1,108 @@
+"""Streaming batch classification: a ticket table in, one result per row out, in input order, nothing dropped.
+
+Rows are read and classified in chunks so memory stays bounded; a row that cannot be read or is empty gets an
+`error` in its output and every other row is classified as usual.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from model.classifier import TicketClassifier
+from model.results import Classification, Ticket
+from training.data import InputError, iter_table
+
+WRITABLE_SUFFIXES = (".jsonl", ".csv", ".xlsx")
+UNREADABLE_ROW = "unreadable row: not a JSON object"
+
+
+@dataclass
+class BatchSummary:
+    rows: int = 0
+    errors: int = 0
+    needs_review: int = 0
+
+
+def _tickets(rows: list[dict[str, str] | None]) -> list[Ticket | None]:
+    return [Ticket(id=r["id"] or None, title=r["title"], content=r["content"]) if r is not None else None
+            for r in rows]
+
+
+def classify_rows(classifier: TicketClassifier, rows: list[dict[str, str] | None]) -> list[Classification]:
+    """Classify one chunk; unreadable rows keep their place with an error."""
+    tickets = _tickets(rows)
+    readable = [t for t in tickets if t is not None]
+    results = iter(classifier.classify(readable))
+    return [next(results) if t is not None else
+            Classification(model_version=classifier.version, error=UNREADABLE_ROW) for t in tickets]
+
+
+def flat_record(result: Classification) -> dict[str, object]:
+    """A result as one table row: lists become JSON text."""
+    record = result.model_dump()
+    for key in ("category_scores", "type_scores", "routing"):
+        record[key] = json.dumps(record[key], ensure_ascii=False)
+    return record
+
+
+class ResultWriter:
+    """Writes results as .jsonl, .csv (both streamed) or .xlsx (written on close)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        suffix = self.path.suffix.lower()
+        if suffix not in WRITABLE_SUFFIXES:
+            raise InputError(f"{self.path.name}: unsupported output type; use one of {', '.join(WRITABLE_SUFFIXES)}")
+        self.suffix = suffix
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._rows: list[dict[str, object]] = []
+        self._handle = None if suffix == ".xlsx" else self.path.open("w", encoding="utf-8", newline="")
+        self._csv: csv.DictWriter | None = None
+
+    def write(self, results: Iterable[Classification]) -> None:
+        for result in results:
+            if self.suffix == ".jsonl":
+                self._handle.write(result.model_dump_json() + "\n")
+                continue
+            record = flat_record(result)
+            if self.suffix == ".xlsx":
+                self._rows.append(record)
+                continue
+            if self._csv is None:
+                self._csv = csv.DictWriter(self._handle, fieldnames=list(record))
+                self._csv.writeheader()
+            self._csv.writerow(record)
+
+    def close(self) -> None:
+        if self.suffix == ".xlsx":
+            import pandas as pd
+
+            pd.DataFrame(self._rows, columns=list(Classification.model_fields)).to_excel(self.path, index=False)
+        elif self._handle is not None:
+            self._handle.close()
+
+
+def classify_file(classifier: TicketClassifier, source: Path, destination: Path, chunk_size: int = 512,
+                  on_chunk: Callable[[int], None] | None = None) -> BatchSummary:
+    """Classify every row of `source` into `destination`; `on_chunk(n)` reports progress."""
+    summary = BatchSummary()
+    chunks: Iterator = iter_table(source, required=("id", "title", "content"), chunk_size=chunk_size)
+    first = next(chunks)  # raises ColumnError / InputError before the output file is created
+    writer = ResultWriter(destination)
+    try:
+        for rows in itertools.chain([first], chunks):
+            results = classify_rows(classifier, rows)
+            writer.write(results)
+            summary.rows += len(results)
+            summary.errors += sum(r.error is not None for r in results)
+            summary.needs_review += sum(r.needs_review and r.error is None for r in results)
+            if on_chunk:
+                on_chunk(len(results))
+    finally:
+        writer.close()
+    return summary

@@ -1,0 +1,157 @@
+"""The `hotline` command line: classify files, train and evaluate the classifier."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from model.artifacts import ModelFileError
+from training.data import InputError
+
+app = typer.Typer(help="hotline: classify 12345 hotline tickets and audit replies.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+train_app = typer.Typer(help="Train models.", no_args_is_help=True)
+evaluate_app = typer.Typer(help="Measure models on labelled data.", no_args_is_help=True)
+app.add_typer(train_app, name="train")
+app.add_typer(evaluate_app, name="evaluate")
+
+err = Console(stderr=True)
+EXIT_BAD_INPUT = 2
+EXIT_MODEL = 3
+
+ModelOption = Annotated[Path | None, typer.Option("--model", "-m", help="Model directory (default: the shipped model).")]
+TaxonomyOption = Annotated[Path | None, typer.Option("--taxonomy", help="A locality's taxonomy TOML laid over the shipped one.")]
+
+
+def _fail(message: str, code: int) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _progress() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, transient=not sys.stderr.isatty(),
+                    disable=not sys.stderr.isatty())
+
+
+def _load_classifier(model: Path | None, taxonomy: Path | None):
+    from model.classifier import TicketClassifier
+
+    try:
+        return TicketClassifier.load(model, taxonomy)
+    except (ModelFileError, OSError, ValueError) as error:
+        _fail(f"cannot load the model: {error}", EXIT_MODEL)
+
+
+@app.command()
+def classify(
+    input: Annotated[Path, typer.Argument(help="Tickets: .csv, .xlsx or .jsonl with id, title, content (or 工单编号/留言编号, 标题/留言主题, 诉求内容/留言详情).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Results: .jsonl, .csv or .xlsx.")],
+    model: ModelOption = None,
+    taxonomy: TaxonomyOption = None,
+    chunk_size: Annotated[int, typer.Option(min=1, help="Rows classified at a time.")] = 512,
+) -> None:
+    """Classify every ticket of INPUT: category, request type, routing, needs_review — one row out per row in."""
+    from serve.batch import classify_file
+
+    classifier = _load_classifier(model, taxonomy)
+    try:
+        with _progress() as progress:
+            task = progress.add_task("classifying", total=None)
+            summary = classify_file(classifier, input, output, chunk_size,
+                                    on_chunk=lambda n: progress.advance(task, n))
+    except InputError as error:  # ColumnError included: names the columns found and expected
+        _fail(str(error), EXIT_BAD_INPUT)
+    err.print(f"{summary.rows} rows → {output} ({summary.errors} with errors, "
+              f"{summary.needs_review} need review; model {classifier.version})", highlight=False)
+
+
+def _track(progress: Progress):
+    def track(items: Iterable[Any], description: str, total: int) -> Iterable[Any]:
+        task = progress.add_task(description, total=total)
+        for item in items:
+            yield item
+            progress.advance(task)
+    return track
+
+
+@train_app.command("classifier")
+def train_classifier_command(
+    data_dir: Annotated[Path | None, typer.Option(help="Folder with category/ and type/ data (default: ../shared/data).")] = None,
+    output_dir: Annotated[Path | None, typer.Option(help="Model directory to write (default: the shipped model's).")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed (splits, estimators).")] = 0,
+    refit: Annotated[bool, typer.Option(help="Refit the category model on all rows after measuring it.")] = True,
+) -> None:
+    """Train the category and request-type models, print held-out metrics and write a model directory."""
+    from training.args import ClassifierTrainingArguments
+    from training.fit_classifier import train_classifier
+
+    args = ClassifierTrainingArguments(seed=seed, refit_on_all=refit)
+    if data_dir:
+        args.data_dir = data_dir
+    if output_dir:
+        args.output_dir = output_dir
+    try:
+        with _progress() as progress:
+            classifier, card = train_classifier(args, _track(progress))
+    except FileNotFoundError as error:
+        _fail(str(error), EXIT_BAD_INPUT)
+    card = classifier.save(args.output_dir, card)
+    _print_metrics(card["metrics"])
+    err.print(f"model {card['version']} written to {args.output_dir}", highlight=False)
+
+
+@evaluate_app.command("classifier")
+def evaluate_classifier_command(
+    data: Annotated[Path | None, typer.Option(help="Labelled tickets (.csv/.xlsx/.jsonl) with a label (一级分类) and/or type (诉求类型) column. Without it, the model card's held-out metrics are shown.")] = None,
+    model: ModelOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+) -> None:
+    """Print macro-F1, per-class precision/recall, confusion matrix and calibration of the classifier."""
+    from training.evaluate_classifier import evaluate_on_file
+
+    classifier = _load_classifier(model, None)
+    if data is None:
+        metrics = classifier.card.get("metrics", {})
+        err.print(f"metrics from the model card of {classifier.version} (data it did not train on; "
+                  f"split: {classifier.card.get('split', {}).get('category', 'see card')})", highlight=False)
+    else:
+        try:
+            metrics = evaluate_on_file(classifier, data)
+        except InputError as error:
+            _fail(str(error), EXIT_BAD_INPUT)
+    if as_json:
+        typer.echo(json.dumps(metrics, ensure_ascii=False, indent=2))
+    else:
+        _print_metrics(metrics)
+
+
+def _print_metrics(metrics: dict[str, dict]) -> None:
+    out = Console()
+    for name, m in metrics.items():
+        summary = f"[bold]{name}[/]: macro-F1 {m['macro_f1']:.4f} over {len(m['macro_f1_labels'])} labels, " \
+                  f"accuracy {m['accuracy']:.4f}, ECE {m['ece']:.4f}, n={m['n']}"
+        if "log_loss" in m:
+            summary += f", log-loss {m['log_loss']:.4f}"
+        out.print(summary)
+        if "macro_f1_by_source" in m:
+            out.print("  by content_source: " + ", ".join(f"{k} {v:.4f}" for k, v in m["macro_f1_by_source"].items()))
+        if m.get("auto_dispatch"):
+            a = m["auto_dispatch"]
+            out.print(f"  auto-dispatch at p ≥ {a['threshold']}: {a['share']:.1%} of tickets, accuracy {a['accuracy']}")
+        table = Table("label", "precision", "recall", "F1", "support")
+        for label, c in m["per_class"].items():
+            table.add_row(label, f"{c['precision']:.3f}", f"{c['recall']:.3f}", f"{c['f1']:.3f}", str(c["support"]))
+        out.print(table)
+        confusion = Table("gold \\ predicted", *m["confusion"]["labels"])
+        for label, row in zip(m["confusion"]["labels"], m["confusion"]["matrix"]):
+            confusion.add_row(label, *map(str, row))
+        out.print(confusion)

@@ -1,0 +1,1 @@
+"""Building and measuring hotline models: data loading, fitting, evaluation."""

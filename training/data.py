@@ -1,0 +1,189 @@
+"""Reading tickets: office exports (.csv/.xlsx/.jsonl) with Chinese or English headers, and the shared data sets.
+
+Input tables are read in chunks so a large export never has to fit in memory; headers are mapped to canonical
+names through :data:`COLUMN_ALIASES`, and a missing column raises :class:`ColumnError` naming what was found.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "工单编号", "留言编号", "工单号", "编号", "序号"),
+    "title": ("title", "标题", "留言主题", "主题", "诉求标题", "工单标题"),
+    "content": ("content", "诉求内容", "留言详情", "留言内容", "内容", "诉求描述", "来电内容", "工单内容"),
+    "label": ("label", "category", "一级分类", "一级标签", "类别", "诉求分类"),
+    "type": ("type", "诉求类型", "性质", "工单类型"),
+}
+READABLE_SUFFIXES = (".csv", ".xlsx", ".jsonl")
+
+
+class InputError(ValueError):
+    """The input file cannot be read as a table of tickets."""
+
+
+class ColumnError(InputError):
+    """Required columns are missing; the message names the columns found and the ones expected."""
+
+
+def _header_key(name: object) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name))).lower()
+
+
+def resolve_columns(found: Sequence[object], required: Sequence[str], optional: Sequence[str] = ()) -> dict[str, str]:
+    """Map canonical names to the file's own headers; raise ColumnError when a required one is absent."""
+    by_key = {_header_key(name): str(name) for name in found}
+    mapping: dict[str, str] = {}
+    for canonical in [*required, *optional]:
+        for alias in COLUMN_ALIASES.get(canonical, (canonical,)):
+            if _header_key(alias) in by_key:
+                mapping[canonical] = by_key[_header_key(alias)]
+                break
+    missing = [name for name in required if name not in mapping]
+    if missing:
+        expected = "; ".join(f"{name} (or {'/'.join(COLUMN_ALIASES.get(name, (name,))[1:4])})" for name in required)
+        raise ColumnError(
+            f"missing column(s): {', '.join(missing)}. Found: {', '.join(map(str, found)) or 'no columns'}. "
+            f"Expected: {expected}."
+        )
+    return mapping
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _csv_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[list[str]]]]:
+    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None:
+            raise InputError(f"{path.name} is empty: no header row")
+        chunk: list[list[str]] = []
+        for record in reader:
+            chunk.append(record)
+            if len(chunk) == chunk_size:
+                yield header, chunk
+                chunk = []
+        yield header, chunk
+
+
+def _xlsx_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[list[str]]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        raise InputError(f"{path.name} is not a readable Excel file ({type(error).__name__}: {error})") from error
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            raise InputError(f"{path.name} is empty: its first sheet has no header row")
+        header_names = [_cell(h) for h in header]
+        chunk: list[list[str]] = []
+        for values in rows:
+            if all(v is None for v in values):
+                continue
+            chunk.append([_cell(v) for v in values])
+            if len(chunk) == chunk_size:
+                yield header_names, chunk
+                chunk = []
+        yield header_names, chunk
+    finally:
+        workbook.close()
+
+
+def _jsonl_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[list[str]]]]:
+    """JSON lines: the header is the keys of the first object; a broken line becomes a row of None."""
+    header: list[str] | None = None
+    chunk: list[list[str]] = []
+    with path.open("r", encoding="utf-8-sig") as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                if not isinstance(record, dict):
+                    raise ValueError("not a JSON object")
+            except ValueError:
+                record = None
+            if header is None:
+                if record is None:
+                    raise InputError(f"{path.name}: the first line is not a JSON object")
+                header = list(record)
+            chunk.append([_cell(record.get(k)) for k in header] if record is not None else None)
+            if len(chunk) == chunk_size:
+                yield header, chunk
+                chunk = []
+    if header is None:
+        raise InputError(f"{path.name} is empty")
+    yield header, chunk
+
+
+def iter_table(path: str | Path, required: Sequence[str], optional: Sequence[str] = (),
+               chunk_size: int = 1000) -> Iterator[list[dict[str, str] | None]]:
+    """Yield chunks of rows as dicts of canonical columns; an unreadable row is yielded as None."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path} does not exist or is not a file")
+    readers = {".csv": _csv_chunks, ".xlsx": _xlsx_chunks, ".jsonl": _jsonl_chunks}
+    reader = readers.get(path.suffix.lower())
+    if reader is None:
+        raise InputError(f"{path.name}: unsupported file type; use one of {', '.join(READABLE_SUFFIXES)}")
+    mapping: dict[str, str] | None = None
+    try:
+        for header, records in reader(path, chunk_size):
+            if mapping is None:
+                mapping = resolve_columns(header, required, optional)
+                position = {name: header.index(column) for name, column in mapping.items()}
+            yield [
+                {name: (record[i] if i < len(record) else "") for name, i in position.items()}
+                if record is not None else None
+                for record in records
+            ]
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path.name} is not UTF-8 text ({error.reason} at byte {error.start})") from error
+    except csv.Error as error:
+        raise InputError(f"{path.name} is not valid CSV: {error}") from error
+
+
+def read_table(path: str | Path, required: Sequence[str], optional: Sequence[str] = ()) -> pd.DataFrame:
+    """A whole (small) table with canonical columns; unreadable rows are dropped."""
+    rows = [row for chunk in iter_table(path, required, optional) for row in chunk if row is not None]
+    return pd.DataFrame(rows, columns=[*required, *[c for c in optional if rows and c in rows[0]]])
+
+
+def load_shared_csv(relative: str, data_dir: Path | None = None) -> pd.DataFrame:
+    """One of the shared data sets, read through `datasets` (every column as text)."""
+    from datasets import Features, Value, load_dataset
+
+    path = (data_dir or SHARED_DATA) / relative
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: the shared data is expected in ../shared/data")
+    header = pd.read_csv(path, nrows=0).columns
+    dataset = load_dataset("csv", data_files=str(path), split="train",
+                           features=Features({name: Value("string") for name in header}))
+    return dataset.to_pandas().fillna("")
+
+
+def group_keys(titles: Sequence[str], contents: Sequence[str]) -> np.ndarray:
+    """Near-duplicate groups (the same message as a raw, stripped and segmented row share a title)."""
+    def key(title: str, content: str) -> str:
+        clean = re.sub(r"\s+", "", unicodedata.normalize("NFKC", title or ""))
+        return clean or re.sub(r"\s+", "", unicodedata.normalize("NFKC", content or ""))[:20]
+    return np.array([key(t, c) for t, c in zip(titles, contents)])
