@@ -1,7 +1,8 @@
 """A linear scorer with a calibration layer: decision scores X·Wᵀ + b → probabilities.
 
-The calibration is a small multinomial logistic regression fitted on out-of-fold decision scores
-(matrix scaling), so the probabilities mean what they say. Everything is stored as arrays.
+The calibration is an affine map of the scores before the softmax, fitted on out-of-fold decision scores
+(training uses temperature scaling: a scaled identity), so the probabilities mean what they say.
+Everything is stored as arrays.
 """
 
 from __future__ import annotations

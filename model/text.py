@@ -22,6 +22,7 @@ _PII_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("〔电话〕", re.compile(r"(?<!\d)0\d{2,3}[-\s]?\d{7,8}(?!\d)")),
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_FULL_WIDTH = re.compile(r"[\uff01-\uff5e]")
 _WHITESPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff]")
 _SPACED_HAN = re.compile(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]")
@@ -36,10 +37,12 @@ _PLACE_SUFFIXES = ("市", "区", "县", "镇", "乡", "街道", "社区", "村")
 
 
 def mask_pii(text: str) -> str:
-    """Replace phone, ID-card, bank-card numbers and e-mail addresses with placeholders."""
+    """Replace phone, ID-card, bank-card numbers and e-mail addresses with placeholders (full-width too)."""
+    if _FULL_WIDTH.search(text):
+        text = unicodedata.normalize("NFKC", text)
     for placeholder, pattern in _PII_PATTERNS:
         text = pattern.sub(placeholder, text)
-    if "@" in text or "＠" in text:  # the e-mail pattern is slow; most tickets have no @
+    if "@" in text:  # the e-mail pattern is slow; most tickets have no @
         text = _EMAIL.sub("〔邮箱〕", text)
     return text
 

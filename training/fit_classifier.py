@@ -1,7 +1,7 @@
 """Fit the ticket classifier: category model on category/train.csv, request-type model on the type data.
 
-Each label model is a scikit-learn estimator on :class:`TextFeatures`; its probabilities are calibrated on
-out-of-fold decision scores. Metrics come from data the measured model never saw: a grouped held-out split of
+Each label model is a scikit-learn estimator on :class:`TextFeatures`; its probabilities are calibrated by
+temperature scaling on out-of-fold decision scores. Metrics come from data the measured model never saw: a grouped held-out split of
 category/train.csv for the category, the gold dev set for the request type.
 """
 
@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
+from scipy.optimize import minimize_scalar
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupShuffleSplit, StratifiedGroupKFold, StratifiedKFold, cross_val_predict
 from sklearn.svm import LinearSVC
@@ -68,6 +69,18 @@ def _fill_absent_classes(scores: np.ndarray) -> np.ndarray:
     return scores
 
 
+def fit_temperature(scores: np.ndarray, gold: np.ndarray) -> float:
+    """Temperature scaling: the T minimising the log-loss of softmax(scores / T). Keeps the argmax."""
+    rows = np.arange(len(gold))
+
+    def loss(log_t: float) -> float:
+        logits = scores / np.exp(log_t)
+        logits = logits - logits.max(axis=1, keepdims=True)
+        return float(-(logits[rows, gold] - np.log(np.exp(logits).sum(axis=1))).mean())
+
+    return float(np.exp(minimize_scalar(loss, bounds=(-6.0, 4.0), method="bounded").x))
+
+
 def fit_label_model(docs: Sequence[PreparedText], labels: Sequence[str], args: LabelModelArguments, seed: int = 0,
                     sample_weight: np.ndarray | None = None, groups: np.ndarray | None = None) -> LabelModel:
     """Fit features and estimator on `docs`; calibrate on out-of-fold decision scores."""
@@ -93,9 +106,9 @@ def fit_label_model(docs: Sequence[PreparedText], labels: Sequence[str], args: L
     if out_of_fold.ndim == 1:
         out_of_fold = np.stack([-out_of_fold, out_of_fold], axis=1) / 2
     out_of_fold = _fill_absent_classes(out_of_fold)
-    calibrator = LogisticRegression(C=1.0, max_iter=2000).fit(out_of_fold, labels)
-    cal_coef, cal_intercept = _as_multiclass(calibrator.coef_, calibrator.intercept_)
-    head = CalibratedLinear(list(estimator.classes_), coef, intercept, cal_coef, cal_intercept)
+    temperature = fit_temperature(out_of_fold, np.searchsorted(estimator.classes_, labels))
+    n = len(estimator.classes_)
+    head = CalibratedLinear(list(estimator.classes_), coef, intercept, np.eye(n) / temperature, np.zeros(n))
     return LabelModel(features, head)
 
 

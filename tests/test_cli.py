@@ -1,0 +1,104 @@
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from serve.cli import app
+from tests.conftest import SAMPLES
+
+runner = CliRunner()
+REQUIRED_KEYS = {"id", "category", "category_scores", "type", "type_scores", "routing", "needs_review", "model_version"}
+
+
+def _classify(tiny_model_dir, source, destination):
+    return runner.invoke(app, ["classify", str(source), "-o", str(destination), "--model", str(tiny_model_dir)])
+
+
+def _jsonl(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_classify_csv_to_jsonl_keeps_every_row_in_order(tiny_model_dir, sample_tickets, tmp_path):
+    out = tmp_path / "out.jsonl"
+    result = _classify(tiny_model_dir, SAMPLES / "tickets.csv", out)
+    assert result.exit_code == 0, result.output
+    rows = _jsonl(out)
+    assert [r["id"] for r in rows] == [t["id"] for t in sample_tickets]
+    assert all(REQUIRED_KEYS <= set(r) and r["error"] is None for r in rows)
+    assert all(r["routing"][0]["unit"] and r["category_scores"][0]["label"] == r["category"] for r in rows)
+
+
+def test_office_headers_in_excel_are_understood(tiny_model_dir, tmp_path):
+    out = tmp_path / "out.csv"
+    result = _classify(tiny_model_dir, SAMPLES / "tickets_office.xlsx", out)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out, dtype=str)
+    office = pd.read_excel(SAMPLES / "tickets_office.xlsx", dtype=str)
+    assert table.id.tolist() == office["留言编号"].tolist()
+    assert json.loads(table.category_scores[0])[0]["label"] == table.category[0]
+
+
+def test_jsonl_input_and_xlsx_output_with_bad_rows(tiny_model_dir, tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        json.dumps({"id": "1", "title": "路灯不亮", "content": "小区门口路灯坏了一个月", "extra": "ignored"}, ensure_ascii=False)
+        + "\n{not json\n"
+        + json.dumps({"id": "3", "title": "", "content": ""}) + "\n"
+        + json.dumps({"id": "4", "title": "工资拖欠", "content": "老板拖欠三个月工资"}, ensure_ascii=False) + "\n",
+        encoding="utf-8")
+    out = tmp_path / "out.xlsx"
+    result = _classify(tiny_model_dir, source, out)
+    assert result.exit_code == 0, result.output
+    table = pd.read_excel(out, dtype=str)
+    assert len(table) == 4
+    assert table.error.isna().tolist() == [True, False, False, True]
+    assert "empty" in table.error[2] and table.id[3] == "4"
+
+
+def test_missing_column_names_found_and_expected(tiny_model_dir, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("编号,留言主题,备注\n1,路灯不亮,无\n", encoding="utf-8")
+    result = _classify(tiny_model_dir, source, tmp_path / "out.jsonl")
+    assert result.exit_code == 2
+    assert "content" in result.output and "留言主题" in result.output and "留言详情" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.parametrize("name,payload", [("broken.xlsx", b"PK\x03\x04 not really a zip"),
+                                          ("latin.csv", "id,title,content\n1,caf\xe9,x\n".encode("latin-1")),
+                                          ("empty.csv", b""), ("notes.txt", b"hello")])
+def test_unreadable_files_give_a_clear_message(tiny_model_dir, tmp_path, name, payload):
+    source = tmp_path / name
+    source.write_bytes(payload)
+    result = _classify(tiny_model_dir, source, tmp_path / "out.jsonl")
+    assert result.exit_code == 2
+    assert name in result.output and "Traceback" not in result.output
+
+
+def test_missing_model_directory_is_reported(tmp_path):
+    result = runner.invoke(app, ["classify", str(SAMPLES / "tickets.csv"), "-o", str(tmp_path / "o.jsonl"),
+                                 "--model", str(tmp_path / "nowhere")])
+    assert result.exit_code == 3 and "model_card.json" in result.output
+
+
+def test_evaluate_prints_metrics_for_labelled_file(tiny_model_dir):
+    result = runner.invoke(app, ["evaluate", "classifier", "--data", str(SAMPLES / "tickets.csv"),
+                                 "--model", str(tiny_model_dir), "--json"])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.stdout)
+    assert set(metrics) == {"category", "type"}
+    assert metrics["category"]["n"] == 70 and 0 < metrics["category"]["macro_f1"] <= 1
+    assert metrics["type"]["macro_f1_labels"] == ["投诉", "举报", "求助", "咨询", "建议"]
+    assert sum(map(sum, metrics["category"]["confusion"]["matrix"])) == 70
+
+
+def test_console_script_runs_as_a_real_process(tiny_model_dir, tmp_path):
+    out = tmp_path / "out.jsonl"
+    completed = subprocess.run([sys.executable, "-m", "serve", "classify", str(SAMPLES / "tickets.csv"), "-o", str(out),
+                                "--model", str(tiny_model_dir)], capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    assert len(_jsonl(out)) == 70
+    assert "13912345678" not in completed.stderr + completed.stdout

@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from model.features import CharNgramTfidf, TextFeatures, WordNgramTfidf
+from model.text import prepare
+
+TEXTS = [("物业乱收费", "A3区金桂园物业每月多收停车费"), ("", "噪音扰民，工地夜间施工"), ("咨询社保", "社保断缴怎么补缴？"),
+         ("路灯不亮", "小区门口路灯坏了一个月")]
+
+
+@pytest.fixture(scope="module")
+def docs():
+    return [prepare(t, c) for t, c in TEXTS]
+
+
+def test_char_ngrams_match_scikit_learn(docs):
+    ours = CharNgramTfidf(ngram_range=(1, 3)).fit(docs).transform(docs)
+    reference = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, lowercase=False)
+    theirs = reference.fit_transform([d.text for d in docs])
+    assert ours.shape == theirs.shape
+    np.testing.assert_allclose(np.sort(ours.data), np.sort(theirs.data), atol=1e-6)
+    np.testing.assert_allclose(ours.sum(axis=1).A.ravel(), theirs.sum(axis=1).A.ravel(), atol=1e-5)
+
+
+def test_word_ngrams_match_scikit_learn(docs):
+    ours = WordNgramTfidf(ngram_range=(1, 2)).fit(docs).transform(docs)
+    reference = TfidfVectorizer(analyzer=lambda tokens: list(tokens) + [a + "\u0001" + b for a, b in zip(tokens, tokens[1:])],
+                                sublinear_tf=True)
+    theirs = reference.fit_transform([d.tokens for d in docs])
+    np.testing.assert_allclose(np.sort(ours.data), np.sort(theirs.data), atol=1e-6)
+
+
+def test_unseen_text_gives_an_empty_row(docs):
+    block = CharNgramTfidf(ngram_range=(2, 3)).fit(docs)
+    matrix = block.transform([prepare("", "ＸＹＺ")])
+    assert matrix.shape == (1, len(block.idf_)) and matrix.nnz == 0
+
+
+def test_min_df_and_max_features_prune(docs):
+    every = CharNgramTfidf(ngram_range=(1, 1)).fit(docs)
+    frequent = CharNgramTfidf(ngram_range=(1, 1), min_df=2).fit(docs)
+    capped = CharNgramTfidf(ngram_range=(1, 1), max_features=5).fit(docs)
+    assert len(frequent.vocabulary_) < len(every.vocabulary_)
+    assert len(capped.vocabulary_) == 5
+
+
+def test_state_round_trip_and_weights(docs):
+    features = TextFeatures([("chars", CharNgramTfidf(), 1.0), ("words", WordNgramTfidf(ngram_range=(1, 2)), 0.5),
+                             ("title", CharNgramTfidf(field="title"), 2.0)]).fit(docs)
+    config, arrays = features.state()
+    assert all(a.dtype != object for a in arrays.values())
+    restored = TextFeatures.from_state(config, arrays)
+    assert abs(features.transform(docs) - restored.transform(docs)).max() == 0
+    title_part = restored.transform(docs)[:, -len(restored.blocks[2][1].idf_):]
+    np.testing.assert_allclose(np.sqrt(title_part[0].multiply(title_part[0]).sum()), 2.0, rtol=1e-5)
+
+
+def test_bad_ngram_range_is_refused(docs):
+    with pytest.raises(ValueError, match="ngram_range"):
+        CharNgramTfidf(ngram_range=(1, 4)).fit(docs)

@@ -1,0 +1,45 @@
+from model.text import combine, default_tokenizer, looks_segmented, mask_pii, normalise, prepare
+
+
+def test_normalise_removes_platform_whitespace_and_full_width():
+    assert normalise("\n\t\t\tＡ３区　物业费\n\t\t\t太贵！") == "A3区物业费太贵!"
+    assert normalise(None) == ""
+
+
+def test_mask_pii_hides_phones_ids_cards_and_mail():
+    text = "手机13912345678，另一个139 1234 5678，座机0731-88886666，身份证43010219800101123X，" \
+           "卡号6222021234567890123，邮箱zhang.san@qq.com"
+    masked = mask_pii(text)
+    for secret in ["13912345678", "139 1234 5678", "88886666", "43010219800101123X", "6222021234567890123", "zhang.san"]:
+        assert secret not in masked
+    assert masked.count("〔手机号〕") == 2 and "〔身份证号〕" in masked and "〔邮箱〕" in masked
+
+
+def test_mask_pii_keeps_dates_amounts_and_full_width_phone_is_masked():
+    assert mask_pii("2020年5月1日拖欠工资35000元") == "2020年5月1日拖欠工资35000元"
+    assert "〔手机号〕" in mask_pii("电话１３９１２３４５６７８")
+
+
+def test_segmented_rows_are_recognised():
+    assert looks_segmented("A1 区 A2 区华庭 自来水 好大 一股 霉味 小区 高层 二次 供水")
+    assert not looks_segmented("\n\t\t\tA3区大道西行便道，人行道被圈进施工围墙内。\n\t\t\t")
+    assert not looks_segmented("")
+
+
+def test_prepare_combines_masks_and_tokenises():
+    doc = prepare("A3区物业乱收费", "物业公司每月收取停车费，我的电话13912345678。")
+    assert doc.text == combine("A3区物业乱收费", "物业公司每月收取停车费,我的电话〔手机号〕。")
+    assert "13912345678" not in " ".join(doc.tokens)
+    assert "A3区" in doc.tokens and "物业公司" in doc.tokens
+
+
+def test_prepare_uses_given_segmentation():
+    doc = prepare("", "A1 区 小区 二次 供水 水箱 长年 不洗")
+    assert doc.tokens == ("A1区", "小区", "二次", "供水", "水箱", "长年", "不洗")
+    assert doc.text == "A1区小区二次供水水箱长年不洗"
+
+
+def test_domain_dictionary_keeps_hotline_terms_whole():
+    words = default_tokenizer().cut("A5区有人占道经营，农民工被拖欠工资，物业费太高")
+    for term in ["A5区", "占道经营", "农民工", "拖欠工资", "物业费"]:
+        assert term in words
