@@ -9,12 +9,15 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from model.classifier import TicketClassifier
 from model.results import Classification, Ticket
+from model.text import default_tokenizer
 from training.data import InputError, iter_table
 
 WRITABLE_SUFFIXES = (".jsonl", ".csv", ".xlsx")
@@ -40,6 +43,33 @@ def classify_rows(classifier: TicketClassifier, rows: list[dict[str, str] | None
     results = iter(classifier.classify(readable))
     return [next(results) if t is not None else
             Classification(model_version=classifier.version, error=UNREADABLE_ROW) for t in tickets]
+
+
+_worker_classifier: TicketClassifier | None = None
+
+
+def _classify_in_worker(rows: list[dict[str, str] | None]) -> list[Classification]:
+    return classify_rows(_worker_classifier, rows)
+
+
+def map_chunks(classifier: TicketClassifier, chunks: Iterable[list[dict[str, str] | None]],
+               workers: int = 1) -> Iterator[list[Classification]]:
+    """Classify chunks in order, in `workers` forked processes sharing the loaded model (bounded look-ahead)."""
+    if workers <= 1:
+        for rows in chunks:
+            yield classify_rows(classifier, rows)
+        return
+    global _worker_classifier
+    _worker_classifier = classifier
+    default_tokenizer()  # load jieba once, before forking
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pending: deque = deque()
+        for rows in chunks:
+            pending.append(pool.apply_async(_classify_in_worker, (rows,)))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
 
 
 def flat_record(result: Classification) -> dict[str, object]:
@@ -88,15 +118,14 @@ class ResultWriter:
 
 
 def classify_file(classifier: TicketClassifier, source: Path, destination: Path, chunk_size: int = 512,
-                  on_chunk: Callable[[int], None] | None = None) -> BatchSummary:
+                  on_chunk: Callable[[int], None] | None = None, workers: int = 1) -> BatchSummary:
     """Classify every row of `source` into `destination`; `on_chunk(n)` reports progress."""
     summary = BatchSummary()
     chunks: Iterator = iter_table(source, required=("id", "title", "content"), chunk_size=chunk_size)
     first = next(chunks)  # raises ColumnError / InputError before the output file is created
     writer = ResultWriter(destination)
     try:
-        for rows in itertools.chain([first], chunks):
-            results = classify_rows(classifier, rows)
+        for results in map_chunks(classifier, itertools.chain([first], chunks), workers):
             writer.write(results)
             summary.rows += len(results)
             summary.errors += sum(r.error is not None for r in results)

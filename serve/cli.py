@@ -58,6 +58,7 @@ def classify(
     model: ModelOption = None,
     taxonomy: TaxonomyOption = None,
     chunk_size: Annotated[int, typer.Option(min=1, help="Rows classified at a time.")] = 512,
+    workers: Annotated[int, typer.Option(min=1, help="Processes to classify with (2 uses both cores here).")] = 1,
 ) -> None:
     """Classify every ticket of INPUT: category, request type, routing, needs_review — one row out per row in."""
     from serve.batch import classify_file
@@ -67,7 +68,7 @@ def classify(
         with _progress() as progress:
             task = progress.add_task("classifying", total=None)
             summary = classify_file(classifier, input, output, chunk_size,
-                                    on_chunk=lambda n: progress.advance(task, n))
+                                    on_chunk=lambda n: progress.advance(task, n), workers=workers)
     except InputError as error:  # ColumnError included: names the columns found and expected
         _fail(str(error), EXIT_BAD_INPUT)
     err.print(f"{summary.rows} rows → {output} ({summary.errors} with errors, "
@@ -85,7 +86,8 @@ def _track(progress: Progress):
 
 @train_app.command("classifier")
 def train_classifier_command(
-    data_dir: Annotated[Path | None, typer.Option(help="Folder with category/ and type/ data (default: ../shared/data).")] = None,
+    data: Annotated[Path | None, typer.Option(help="Your own labelled tickets (.csv/.xlsx/.jsonl: title, content, label or 一级分类; optional type or 诉求类型) instead of the shared category data.")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Folder with the shared category/ and type/ data (default: ../shared/data).")] = None,
     output_dir: Annotated[Path | None, typer.Option(help="Model directory to write (default: the shipped model's).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed (splits, estimators).")] = 0,
     refit: Annotated[bool, typer.Option(help="Refit the category model on all rows after measuring it.")] = True,
@@ -94,7 +96,7 @@ def train_classifier_command(
     from training.args import ClassifierTrainingArguments
     from training.fit_classifier import train_classifier
 
-    args = ClassifierTrainingArguments(seed=seed, refit_on_all=refit)
+    args = ClassifierTrainingArguments(seed=seed, refit_on_all=refit, category_data=data)
     if data_dir:
         args.data_dir = data_dir
     if output_dir:
@@ -102,7 +104,7 @@ def train_classifier_command(
     try:
         with _progress() as progress:
             classifier, card = train_classifier(args, _track(progress))
-    except FileNotFoundError as error:
+    except (FileNotFoundError, InputError) as error:
         _fail(str(error), EXIT_BAD_INPUT)
     card = classifier.save(args.output_dir, card)
     _print_metrics(card["metrics"])

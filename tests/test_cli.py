@@ -102,3 +102,14 @@ def test_console_script_runs_as_a_real_process(tiny_model_dir, tmp_path):
     assert completed.returncode == 0, completed.stderr
     assert len(_jsonl(out)) == 70
     assert "13912345678" not in completed.stderr + completed.stdout
+
+
+def test_two_workers_give_the_same_output_as_one(tiny_model_dir, tmp_path):
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out{workers}.jsonl"
+        result = runner.invoke(app, ["classify", str(SAMPLES / "tickets.csv"), "-o", str(out), "--model",
+                                     str(tiny_model_dir), "--workers", workers, "--chunk-size", "16"])
+        assert result.exit_code == 0, result.output
+        outputs.append(out.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1] and len(outputs[0].splitlines()) == 70

@@ -59,6 +59,7 @@ class ClassifierTrainingArguments:
     """A `hotline train classifier` run."""
 
     data_dir: Path = SHARED_DATA
+    category_data: Path | None = None  # an office's own labelled tickets instead of data_dir/category/train.csv
     output_dir: Path = DEFAULT_MODEL_DIR
     seed: int = 0
     test_size: float = 0.2  # grouped held-out share of category/train.csv used for the reported metrics

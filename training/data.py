@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -16,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+SHARED_DATA = Path(os.environ.get("HOTLINE_SHARED_DATA",
+                                  Path(__file__).resolve().parent.parent.parent / "shared" / "data"))
 
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "工单编号", "留言编号", "工单号", "编号", "序号"),
@@ -24,6 +26,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "content": ("content", "诉求内容", "留言详情", "留言内容", "内容", "诉求描述", "来电内容", "工单内容"),
     "label": ("label", "category", "一级分类", "一级标签", "类别", "诉求分类"),
     "type": ("type", "诉求类型", "性质", "工单类型"),
+    "content_source": ("content_source",),
 }
 READABLE_SUFFIXES = (".csv", ".xlsx", ".jsonl")
 
@@ -168,17 +171,30 @@ def read_table(path: str | Path, required: Sequence[str], optional: Sequence[str
     return pd.DataFrame(rows, columns=[*required, *[c for c in optional if rows and c in rows[0]]])
 
 
-def load_shared_csv(relative: str, data_dir: Path | None = None) -> pd.DataFrame:
-    """One of the shared data sets, read through `datasets` (every column as text)."""
+def load_labelled(path: str | Path, required: Sequence[str], optional: Sequence[str] = ()) -> pd.DataFrame:
+    """A labelled table with canonical column names; CSV goes through `datasets` (every column as text)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found")
+    if path.suffix.lower() != ".csv":
+        return read_table(path, required, optional)
     from datasets import Features, Value, load_dataset
 
+    header = list(pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns)
+    mapping = resolve_columns(header, required, optional)
+    dataset = load_dataset("csv", data_files=str(path), split="train", encoding="utf-8-sig",
+                           features=Features({name: Value("string") for name in header}))
+    frame = dataset.to_pandas().fillna("")
+    return frame.rename(columns={column: name for name, column in mapping.items()})[list(mapping)]
+
+
+def load_shared_csv(relative: str, data_dir: Path | None = None) -> pd.DataFrame:
+    """One of the shared data sets (all of its columns, as text)."""
     path = (data_dir or SHARED_DATA) / relative
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found: the shared data is expected in ../shared/data")
-    header = pd.read_csv(path, nrows=0).columns
-    dataset = load_dataset("csv", data_files=str(path), split="train",
-                           features=Features({name: Value("string") for name in header}))
-    return dataset.to_pandas().fillna("")
+    header = list(pd.read_csv(path, nrows=0).columns)
+    return load_labelled(path, required=header)
 
 
 def group_keys(titles: Sequence[str], contents: Sequence[str]) -> np.ndarray:
@@ -187,3 +203,11 @@ def group_keys(titles: Sequence[str], contents: Sequence[str]) -> np.ndarray:
         clean = re.sub(r"\s+", "", unicodedata.normalize("NFKC", title or ""))
         return clean or re.sub(r"\s+", "", unicodedata.normalize("NFKC", content or ""))[:20]
     return np.array([key(t, c) for t, c in zip(titles, contents)])
+
+
+def grouped_split(groups: np.ndarray, test_size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Train/held-out row indices with every near-duplicate group on one side only."""
+    from sklearn.model_selection import GroupShuffleSplit
+
+    splitter = GroupShuffleSplit(n_splits=1, test_size=test_size, random_state=seed)
+    return next(splitter.split(np.zeros(len(groups)), groups=groups))

@@ -9,24 +9,27 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import minimize_scalar
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupShuffleSplit, StratifiedGroupKFold, StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_val_predict
 from sklearn.svm import LinearSVC
 
 from model.classifier import LabelModel, TicketClassifier
 from model.features import BLOCK_KINDS, TextFeatures
 from model.linear import CalibratedLinear
 from model.routing import Taxonomy
-from model.text import PreparedText, prepare
+from model.text import TOKENISE_LIMIT, PreparedText, prepare
 from training.args import BlockSpec, ClassifierTrainingArguments, LabelModelArguments
-from training.data import group_keys, load_shared_csv
+from training.data import group_keys, grouped_split, load_labelled, load_shared_csv
 from training.evaluate import label_metrics
 from training.type_data import MAIN_TYPES, load_type_training
 
+MIN_OWN_TYPE_ROWS = 50
 Progress = Callable[[Iterable[Any], str, int], Iterable[Any]]
 
 
@@ -117,54 +120,76 @@ def _prepare_all(titles: Sequence[str], contents: Sequence[str], progress: Progr
     return [prepare(t, c) for t, c in progress(pairs, f"tokenising {what}", len(pairs))]
 
 
+def _category_data(args: ClassifierTrainingArguments) -> tuple[pd.DataFrame, str]:
+    if args.category_data is not None:
+        frame = load_labelled(args.category_data, ("title", "content", "label"), ("id", "type", "content_source"))
+        return frame[frame.label != ""].reset_index(drop=True), Path(args.category_data).name
+    return load_shared_csv("category/train.csv", args.data_dir), "category/train.csv"
+
+
+def _type_data(args: ClassifierTrainingArguments, category_data: pd.DataFrame) -> pd.DataFrame:
+    """An office's own type labels when its file has enough of them, else the shared type training data."""
+    if "type" in category_data.columns:
+        own = category_data[category_data.type != ""]
+        if len(own) >= MIN_OWN_TYPE_ROWS and own.type.nunique() >= 2:
+            frame = own[["title", "content", "type"]].assign(weight=1.0).reset_index(drop=True)
+            frame.attrs["description"] = f"the type column of the training file ({len(frame)} rows)"
+            return frame
+    return load_type_training(args.data_dir)
+
+
 def train_classifier(args: ClassifierTrainingArguments, progress: Progress = no_progress) -> tuple[TicketClassifier, dict]:
     """Measure on held-out data, then fit the model to ship; returns it with its model card."""
-    category_data = load_shared_csv("category/train.csv", args.data_dir)
+    category_data, category_source = _category_data(args)
     category_docs = _prepare_all(category_data.title, category_data.content, progress, "category data")
     category_labels = category_data.label.to_numpy()
     groups = group_keys(category_data.title, category_data.content)
-    train_rows, test_rows = next(GroupShuffleSplit(1, test_size=args.test_size, random_state=args.seed)
-                                 .split(category_docs, groups=groups))
+    train_rows, test_rows = grouped_split(groups, args.test_size, args.seed)
     pick = lambda rows: [category_docs[i] for i in rows]  # noqa: E731
     measured = fit_label_model(pick(train_rows), category_labels[train_rows], args.category, args.seed,
                                groups=groups[train_rows])
-    review_threshold = Taxonomy.load().review_threshold
     held_out = pick(test_rows)
     category_metrics = label_metrics(category_labels[test_rows], measured.predict_proba(held_out), measured.labels,
-                                     review_threshold=review_threshold)
-    sources = category_data.content_source.to_numpy()[test_rows]
-    category_metrics["macro_f1_by_source"] = {
-        source: label_metrics(category_labels[test_rows][sources == source],
-                              measured.predict_proba([d for d, s in zip(held_out, sources) if s == source]),
-                              measured.labels)["macro_f1"]
-        for source in sorted(set(sources))
-    }
+                                     review_threshold=Taxonomy.load().review_threshold)
+    if "content_source" in category_data.columns:
+        sources = category_data.content_source.to_numpy()[test_rows]
+        category_metrics["macro_f1_by_source"] = {
+            source: label_metrics(category_labels[test_rows][sources == source],
+                                  measured.predict_proba([d for d, s in zip(held_out, sources) if s == source]),
+                                  measured.labels)["macro_f1"]
+            for source in sorted(set(sources))
+        }
 
-    type_training = load_type_training(args.data_dir)
+    type_training = _type_data(args, category_data)
     type_docs = _prepare_all(type_training.title, type_training.content, progress, "request-type data")
     type_model = fit_label_model(type_docs, type_training.type.to_numpy(), args.request_type, args.seed,
                                  sample_weight=type_training.weight.to_numpy())
-    gold = load_shared_csv("type/type_gold_dev.csv", args.data_dir)
-    gold_docs = _prepare_all(gold.title, gold.content, progress, "type gold dev")
-    type_metrics = label_metrics(gold.type.to_numpy(), type_model.predict_proba(gold_docs), type_model.labels,
-                                 scored_labels=MAIN_TYPES)
+    metrics = {"category_held_out": category_metrics}
+    gold_path = args.data_dir / "type" / "type_gold_dev.csv"
+    if gold_path.is_file():
+        gold = load_shared_csv("type/type_gold_dev.csv", args.data_dir)
+        gold_docs = _prepare_all(gold.title, gold.content, progress, "type gold dev")
+        metrics["type_gold_dev"] = label_metrics(gold.type.to_numpy(), type_model.predict_proba(gold_docs),
+                                                 type_model.labels, scored_labels=MAIN_TYPES)
 
     category_model = measured
     if args.refit_on_all:
         category_model = fit_label_model(category_docs, category_labels, args.category, args.seed, groups=groups)
     card = {
         "data": {
-            "category": f"category/train.csv ({len(category_data)} rows, all three content_source kinds)",
-            "type": f"{type_training.attrs['description']}",
+            "category": f"{category_source} ({len(category_data)} rows)",
+            "type": type_training.attrs["description"],
         },
         "split": {
-            "category": f"GroupShuffleSplit(test_size={args.test_size}, random_state={args.seed}) over near-duplicate "
-                        f"groups of category/train.csv: {len(train_rows)} train / {len(test_rows)} held out",
-            "type": "trained on the type training data above; measured on type/type_gold_dev.csv (never trained on)",
-            "shipped_model": "category refitted on all rows with the same settings" if args.refit_on_all
+            "category": f"grouped_split(test_size={args.test_size}, seed={args.seed}) over near-duplicate groups "
+                        f"(same title) of {category_source}: {len(train_rows)} train / {len(test_rows)} held out",
+            "type": "measured on type/type_gold_dev.csv, never trained on" if "type_gold_dev" in metrics
+            else "no gold dev set available: not measured",
+            "shipped_model": "category refitted on all rows with the same settings after measuring" if args.refit_on_all
             else "category as measured (train part only)",
         },
-        "metrics": {"category_held_out": category_metrics, "type_gold_dev": type_metrics},
+        "metrics": metrics,
+        "text": {"tokenise_limit": TOKENISE_LIMIT},
         "training_arguments": {
             "seed": args.seed,
             "category": _describe(args.category),

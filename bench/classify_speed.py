@@ -1,0 +1,87 @@
+"""Speed and memory of batch classification on the shipped default model, next to jieba alone.
+
+    python bench/classify_speed.py [--n 4000] [--workers 2]
+
+Messages come from ../shared/data/category/train.csv (speed only; no accuracy is measured here), or from
+data/samples/tickets.csv repeated when the shared data is absent. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from model.classifier import TicketClassifier  # noqa: E402
+from model.results import Ticket  # noqa: E402
+from model.text import TOKENISE_LIMIT, combine, default_tokenizer, mask_pii, normalise  # noqa: E402
+from serve.batch import map_chunks  # noqa: E402
+from training.data import SHARED_DATA, read_table  # noqa: E402
+
+
+def rss_mib() -> float:
+    """Resident memory of this process now (Linux /proc), in MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def load_messages(n: int) -> tuple[list[dict[str, str]], str]:
+    shared = SHARED_DATA / "category" / "train.csv"
+    source = shared if shared.is_file() else ROOT / "data" / "samples" / "tickets.csv"
+    rows = read_table(source, required=("id", "title", "content")).to_dict("records")
+    return list(itertools.islice(itertools.cycle(rows), n)), str(source)
+
+
+def timed(action) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=4000, help="messages to classify")
+    parser.add_argument("--workers", type=int, default=2, help="processes for the batch figure")
+    parser.add_argument("--model", type=Path, default=None, help="model directory (default: shipped)")
+    args = parser.parse_args()
+
+    rows, source = load_messages(args.n)
+    chars = sum(len(r["title"]) + len(r["content"]) for r in rows)
+    print(f"messages: {len(rows)} from {source} (mean {chars / len(rows):.0f} characters)")
+    base_rss = rss_mib()
+    start = time.perf_counter()
+    classifier = TicketClassifier.load(args.model)
+    load_s = time.perf_counter() - start
+    tokenizer_s = timed(default_tokenizer)
+    print(f"model load: {load_s:.2f} s (+ jieba dictionary {tokenizer_s:.2f} s); RSS {rss_mib():.0f} MiB "
+          f"(+{rss_mib() - base_rss:.0f} MiB for model and jieba)")
+
+    texts = [combine(mask_pii(normalise(r["title"])), mask_pii(normalise(r["content"]))) for r in rows]
+    tokenizer = default_tokenizer()
+    full_s = timed(lambda: [tokenizer.cut(t) for t in texts])
+    model_s = timed(lambda: [tokenizer.cut(t[:TOKENISE_LIMIT]) for t in texts])
+    print(f"jieba alone, 1 process: full text {len(rows) / full_s:,.0f} msg/s; "
+          f"first {TOKENISE_LIMIT} characters (what the model tokenises) {len(rows) / model_s:,.0f} msg/s")
+
+    tickets = [Ticket(id=r["id"], title=r["title"], content=r["content"]) for r in rows]
+    single_s = timed(lambda: classifier.classify(tickets))
+    print(f"classify, 1 process: {len(rows) / single_s:,.0f} msg/s = {single_s / model_s:.2f}× the time of "
+          f"jieba on the same text ({single_s / full_s:.2f}× jieba on the full text)")
+
+    chunks = [rows[i:i + 512] for i in range(0, len(rows), 512)]
+    batch_s = timed(lambda: list(map_chunks(classifier, chunks, args.workers)))
+    print(f"classify, {args.workers} worker processes (hotline classify --workers {args.workers}): "
+          f"{len(rows) / batch_s:,.0f} msg/s")
+    print(f"RSS of the process holding the default model after classifying: {rss_mib():.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

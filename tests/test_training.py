@@ -1,0 +1,58 @@
+import json
+
+import numpy as np
+from typer.testing import CliRunner
+
+from model.classifier import TicketClassifier
+from serve.cli import app
+from tests.conftest import SAMPLES
+from training.data import group_keys, grouped_split
+from training.fit_classifier import fit_temperature
+
+runner = CliRunner()
+
+
+def test_train_on_an_office_file_writes_a_loadable_model_with_a_card(tmp_path):
+    out = tmp_path / "model"
+    result = runner.invoke(app, ["train", "classifier", "--data", str(SAMPLES / "tickets.csv"),
+                                 "--data-dir", str(tmp_path / "no_shared_data"), "--output-dir", str(out)])
+    assert result.exit_code == 0, result.output
+    card = json.loads((out / "model_card.json").read_text(encoding="utf-8"))
+    assert "tickets.csv" in card["data"]["category"] and "type column" in card["data"]["type"]
+    held_out = card["metrics"]["category_held_out"]
+    assert 0 < held_out["n"] < 70 and set(held_out["per_class"]) <= set(card["components"]["category"]["labels"])
+    assert "held out" in card["split"]["category"] and "type_gold_dev" not in card["metrics"]
+    classifier = TicketClassifier.load(out)
+    assert classifier.version == card["version"]
+    assert len(classifier.category.labels) == 7 and "macro-F1" in result.output
+
+
+def test_training_is_reproducible(tmp_path):
+    versions = []
+    for name in ("a", "b"):
+        result = runner.invoke(app, ["train", "classifier", "--data", str(SAMPLES / "tickets.csv"), "--data-dir",
+                                     str(tmp_path), "--output-dir", str(tmp_path / name), "--no-refit"])
+        assert result.exit_code == 0, result.output
+        versions.append(json.loads((tmp_path / name / "model_card.json").read_text(encoding="utf-8"))["version"])
+    assert versions[0] == versions[1]
+
+
+def test_grouped_split_keeps_near_duplicates_together():
+    titles = ["物业乱收费", "物业乱收费", "", "", "路灯坏了"]
+    night_works = "A3区某工地每天夜间施工到凌晨两点，噪音很大"
+    contents = ["A 区 物业", "A区物业收费太高", night_works, night_works + "，还有粉尘", "小区路灯"]
+    groups = group_keys(titles, contents)
+    assert groups[0] == groups[1] and groups[2] == groups[3] and groups[0] != groups[4]
+    for seed in range(5):
+        train, test = grouped_split(groups, 0.4, seed)
+        assert not set(groups[train]) & set(groups[test])
+
+
+def test_temperature_scaling_sharpens_or_softens_without_changing_the_argmax():
+    rng = np.random.default_rng(0)
+    gold = rng.integers(0, 3, 300)
+    scores = rng.normal(size=(300, 3))
+    scores[np.arange(300), gold] += 3.0  # confident and right: T < 1 sharpens
+    assert fit_temperature(scores, gold) < 1.0
+    noisy = rng.normal(size=(300, 3)) * 5  # big scores that mean nothing: T > 1 softens
+    assert fit_temperature(noisy, gold) > 1.0
