@@ -175,9 +175,69 @@ class WordNgramTfidf(TransformerMixin, BaseEstimator):
         return block
 
 
-BLOCK_KINDS: dict[str, type[CharNgramTfidf] | type[WordNgramTfidf]] = {
+class CueFeatures(TransformerMixin, BaseEstimator):
+    """Binary cue-word features: each word of a lexicon found in the title, the opening, or anywhere.
+
+    Plus question marks (title/content) and title openings by a type's leading cue words. The lexicon
+    (label → words) is part of the block's configuration, so a model carries the cues it was trained with.
+    """
+
+    kind: ClassVar[str] = "cue"
+    OPENING = 200  # characters of the content that count as its opening
+    LEADING = 3  # the first words of each label's list are also tried as title openings
+
+    def __init__(self, lexicon: dict[str, list[str]] | None = None):
+        self.lexicon = lexicon
+
+    def fit(self, docs: Sequence[PreparedText], y: Any = None) -> CueFeatures:
+        self.words_ = [w for words in (self.lexicon or {}).values() for w in words]
+        self.openers_ = [tuple(words[: self.LEADING]) for words in (self.lexicon or {}).values()]
+        self.idf_ = np.ones(3 * len(self.words_) + 3 + len(self.openers_), dtype=np.float32)  # one weight a feature
+        return self
+
+    def _row(self, doc: PreparedText) -> list[int]:
+        title = doc.title
+        content = doc.text[len(title) + 1:] if title else doc.text
+        opening = content[: self.OPENING]
+        hits = []
+        for i, word in enumerate(self.words_):
+            if word in content:
+                hits.append(3 * i + 2)
+                if word in opening:
+                    hits.append(3 * i + 1)
+            if word in title:
+                hits.append(3 * i)
+        base = 3 * len(self.words_)
+        if title.endswith(("?", "吗")):
+            hits.append(base)
+        if content.rstrip("。!").endswith("?"):
+            hits.append(base + 1)
+        if "?" in content:
+            hits.append(base + 2)
+        hits += [base + 3 + j for j, openers in enumerate(self.openers_) if title.startswith(openers)]
+        return hits
+
+    def transform(self, docs: Sequence[PreparedText]) -> sp.csr_matrix:
+        rows, cols = [], []
+        for row, doc in enumerate(docs):
+            hits = self._row(doc)
+            cols += hits
+            rows += [row] * len(hits)
+        values = np.ones(len(cols), dtype=np.float32)
+        return sp.csr_matrix((values, (rows, cols)), shape=(len(docs), len(self.idf_)), dtype=np.float32)
+
+    def state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        return {"kind": self.kind, "lexicon": self.lexicon}, {}
+
+    @classmethod
+    def from_state(cls, config: dict, arrays: dict[str, np.ndarray]) -> CueFeatures:
+        return cls(config["lexicon"]).fit([])
+
+
+BLOCK_KINDS: dict[str, type[CharNgramTfidf] | type[WordNgramTfidf] | type[CueFeatures]] = {
     CharNgramTfidf.kind: CharNgramTfidf,
     WordNgramTfidf.kind: WordNgramTfidf,
+    CueFeatures.kind: CueFeatures,
 }
 
 

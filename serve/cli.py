@@ -89,14 +89,13 @@ def train_classifier_command(
     data: Annotated[Path | None, typer.Option(help="Your own labelled tickets (.csv/.xlsx/.jsonl: title, content, label or 一级分类; optional type or 诉求类型) instead of the shared category data.")] = None,
     data_dir: Annotated[Path | None, typer.Option(help="Folder with the shared category/ and type/ data (default: ../shared/data).")] = None,
     output_dir: Annotated[Path | None, typer.Option(help="Model directory to write (default: the shipped model's).")] = None,
-    seed: Annotated[int, typer.Option(help="Random seed (splits, estimators).")] = 0,
-    refit: Annotated[bool, typer.Option(help="Refit the category model on all rows after measuring it.")] = True,
+    seed: Annotated[int, typer.Option(help="Random seed (folds, estimators).")] = 0,
 ) -> None:
-    """Train the category and request-type models, print held-out metrics and write a model directory."""
+    """Train the category and request-type models, print cross-validated metrics and write a model directory."""
     from training.args import ClassifierTrainingArguments
     from training.fit_classifier import train_classifier
 
-    args = ClassifierTrainingArguments(seed=seed, refit_on_all=refit, category_data=data)
+    args = ClassifierTrainingArguments(seed=seed, category_data=data)
     if data_dir:
         args.data_dir = data_dir
     if output_dir:
@@ -124,7 +123,8 @@ def evaluate_classifier_command(
     if data is None:
         metrics = classifier.card.get("metrics", {})
         err.print(f"metrics from the model card of {classifier.version} (data it did not train on; "
-                  f"split: {classifier.card.get('split', {}).get('category', 'see card')})", highlight=False)
+                  f"{classifier.card.get('split', {}).get('category_cv', 'see the card for the split')})",
+                  highlight=False)
     else:
         try:
             metrics = evaluate_on_file(classifier, data)

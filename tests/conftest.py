@@ -36,8 +36,8 @@ def sample_tickets() -> list[dict[str, str]]:
 @pytest.fixture(scope="session")
 def tiny_classifier(sample_tickets) -> TicketClassifier:
     docs = [prepare(r["title"], r["content"]) for r in sample_tickets]
-    category = fit_label_model(docs, [r["category"] for r in sample_tickets], TINY_ARGS, seed=0)
-    request_type = fit_label_model(docs, [r["type"] for r in sample_tickets], TINY_ARGS, seed=0)
+    category, _ = fit_label_model(docs, [r["category"] for r in sample_tickets], TINY_ARGS, seed=0)
+    request_type, _ = fit_label_model(docs, [r["type"] for r in sample_tickets], TINY_ARGS, seed=0)
     return TicketClassifier(category, request_type, Taxonomy.load(), card={"version": "tiny-test"})
 
 

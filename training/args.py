@@ -7,6 +7,7 @@ from pathlib import Path
 
 from model.classifier import DEFAULT_MODEL_DIR
 from training.data import SHARED_DATA
+from training.type_data import TYPE_CUES
 
 
 @dataclass(frozen=True)
@@ -14,12 +15,13 @@ class BlockSpec:
     """One TF-IDF feature block: characters of a field, or jieba words."""
 
     name: str
-    kind: str  # "char" or "word"
-    ngram_range: tuple[int, int]
+    kind: str  # "char", "word" or "cue"
+    ngram_range: tuple[int, int] = (1, 1)
     field: str = "text"
     min_df: int = 1
     max_features: int | None = None
     weight: float = 1.0
+    lexicon: dict[str, list[str]] | None = None  # cue blocks: label → cue words
 
 
 @dataclass
@@ -27,29 +29,35 @@ class LabelModelArguments:
     """Features and estimator of one label model."""
 
     blocks: list[BlockSpec]
-    estimator: str = "svc"  # "svc" (LinearSVC) or "logreg" (LogisticRegression)
+    estimator: str = "svc"  # "nbsvm" (NB-scaled LinearSVC), "svc" (LinearSVC) or "logreg" (LogisticRegression)
     C: float = 0.5
+    alpha: float = 0.1  # NBSVM's smoothing of the log-count ratios
     class_weight: str | None = None
     calibration_folds: int = 5
 
 
 def default_category_model() -> LabelModelArguments:
+    """Chosen by grouped 5-fold CV on category/train.csv (README: 0.933 vs 0.910 for char TF-IDF + LinearSVC)."""
     return LabelModelArguments(
         blocks=[
-            BlockSpec("chars", "char", (1, 3), min_df=2),
-            BlockSpec("words", "word", (1, 2), min_df=2),
+            BlockSpec("chars", "char", (1, 3), min_df=5),
+            BlockSpec("words", "word", (1, 1), min_df=1),
             BlockSpec("title", "char", (1, 3), field="title", min_df=1),
         ],
-        estimator="svc",
+        estimator="nbsvm",
         C=0.5,
+        alpha=0.1,
+        class_weight="balanced",
     )
 
 
 def default_type_model() -> LabelModelArguments:
+    """Chosen on silver CV and the gold dev set (README has the table)."""
     return LabelModelArguments(
-        blocks=[BlockSpec("chars", "char", (1, 3), min_df=2), BlockSpec("title", "char", (1, 3), field="title")],
-        estimator="logreg",
-        C=10.0,
+        blocks=[BlockSpec("chars", "char", (1, 3), min_df=3),
+                BlockSpec("cues", "cue", weight=0.1, lexicon=TYPE_CUES)],
+        estimator="svc",
+        C=1.0,
         class_weight="balanced",
     )
 
@@ -62,7 +70,5 @@ class ClassifierTrainingArguments:
     category_data: Path | None = None  # an office's own labelled tickets instead of data_dir/category/train.csv
     output_dir: Path = DEFAULT_MODEL_DIR
     seed: int = 0
-    test_size: float = 0.2  # grouped held-out share of category/train.csv used for the reported metrics
-    refit_on_all: bool = True  # after measuring, refit the shipped model on every labelled row
     category: LabelModelArguments = field(default_factory=default_category_model)
     request_type: LabelModelArguments = field(default_factory=default_type_model)

@@ -17,16 +17,18 @@ import pandas as pd
 from scipy.optimize import minimize_scalar
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_val_predict
+from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 from model.classifier import LabelModel, TicketClassifier
-from model.features import BLOCK_KINDS, TextFeatures
+from model.features import BLOCK_KINDS, CueFeatures, TextFeatures
 from model.linear import CalibratedLinear
 from model.routing import Taxonomy
 from model.text import TOKENISE_LIMIT, PreparedText, prepare
 from training.args import BlockSpec, ClassifierTrainingArguments, LabelModelArguments
-from training.data import group_keys, grouped_split, load_labelled, load_shared_csv
+from training.data import group_keys, load_labelled, load_shared_csv
 from training.evaluate import label_metrics
+from training.nbsvm import NBSVMClassifier
 from training.type_data import MAIN_TYPES, load_type_training
 
 MIN_OWN_TYPE_ROWS = 50
@@ -40,6 +42,9 @@ def no_progress(items: Iterable[Any], description: str, total: int) -> Iterable[
 def build_features(blocks: Sequence[BlockSpec]) -> TextFeatures:
     made = []
     for spec in blocks:
+        if spec.kind == "cue":
+            made.append((spec.name, CueFeatures(spec.lexicon), spec.weight))
+            continue
         params: dict[str, Any] = {"ngram_range": spec.ngram_range, "min_df": spec.min_df,
                                   "max_features": spec.max_features}
         if spec.kind == "char":
@@ -49,11 +54,13 @@ def build_features(blocks: Sequence[BlockSpec]) -> TextFeatures:
 
 
 def _estimator(args: LabelModelArguments, seed: int):
+    if args.estimator == "nbsvm":
+        return NBSVMClassifier(alpha=args.alpha, C=args.C, class_weight=args.class_weight, random_state=seed)
     if args.estimator == "svc":
         return LinearSVC(C=args.C, class_weight=args.class_weight, random_state=seed)
     if args.estimator == "logreg":
         return LogisticRegression(C=args.C, class_weight=args.class_weight, max_iter=3000, random_state=seed)
-    raise ValueError(f"unknown estimator '{args.estimator}': use 'svc' or 'logreg'")
+    raise ValueError(f"unknown estimator '{args.estimator}': use 'nbsvm', 'svc' or 'logreg'")
 
 
 def _as_multiclass(coef: np.ndarray, intercept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -84,35 +91,47 @@ def fit_temperature(scores: np.ndarray, gold: np.ndarray) -> float:
     return float(np.exp(minimize_scalar(loss, bounds=(-6.0, 4.0), method="bounded").x))
 
 
-def fit_label_model(docs: Sequence[PreparedText], labels: Sequence[str], args: LabelModelArguments, seed: int = 0,
-                    sample_weight: np.ndarray | None = None, groups: np.ndarray | None = None) -> LabelModel:
-    """Fit features and estimator on `docs`; calibrate on out-of-fold decision scores."""
-    labels = np.asarray(labels)
-    if len(set(labels)) < 2:
-        raise ValueError("training needs at least two different labels")
-    features = build_features(args.blocks).fit(docs)
-    matrix = features.transform(docs)
-    estimator = _estimator(args, seed)
+def cross_validated_scores(docs: Sequence[PreparedText], labels: np.ndarray, args: LabelModelArguments,
+                           seed: int = 0, sample_weight: np.ndarray | None = None,
+                           groups: np.ndarray | None = None) -> np.ndarray:
+    """Out-of-fold decision scores: features and estimator refitted in every fold (grouped when groups given)."""
+    pipeline = Pipeline([("features", build_features(args.blocks)), ("model", _estimator(args, seed))])
     folds = args.calibration_folds
     if groups is not None:
         splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
     else:
         splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
-    fit_params = {"sample_weight": sample_weight} if sample_weight is not None else None
+    params = {"model__sample_weight": sample_weight} if sample_weight is not None else None
     with warnings.catch_warnings():  # rare labels (表扬, 其他) cannot be in every fold; handled below
         warnings.filterwarnings("ignore", message=".*least populated class.*")
         warnings.filterwarnings("ignore", message=".*Number of classes in training fold.*")
-        out_of_fold = cross_val_predict(estimator, matrix, labels, cv=splitter, groups=groups,
-                                        method="decision_function", params=fit_params)
-    estimator.fit(matrix, labels, sample_weight=sample_weight)
+        scores = cross_val_predict(pipeline, list(docs), labels, cv=splitter, groups=groups,
+                                   method="decision_function", params=params)
+    if scores.ndim == 1:
+        scores = np.stack([-scores, scores], axis=1) / 2
+    return _fill_absent_classes(scores)
+
+
+def fit_label_model(docs: Sequence[PreparedText], labels: Sequence[str], args: LabelModelArguments, seed: int = 0,
+                    sample_weight: np.ndarray | None = None,
+                    groups: np.ndarray | None = None) -> tuple[LabelModel, np.ndarray]:
+    """Fit on every row; calibrate on out-of-fold scores, whose probabilities are returned for measuring.
+
+    The out-of-fold probabilities are the held-out predictions of cross-validation: each row is predicted by a
+    model that never saw it (nor, with `groups`, its near-duplicates).
+    """
+    labels = np.asarray(labels)
+    if len(set(labels)) < 2:
+        raise ValueError("training needs at least two different labels")
+    out_of_fold = cross_validated_scores(docs, labels, args, seed, sample_weight, groups)
+    classes = np.unique(labels)
+    temperature = fit_temperature(out_of_fold, np.searchsorted(classes, labels))
+    features = build_features(args.blocks).fit(docs)
+    estimator = _estimator(args, seed).fit(features.transform(docs), labels, sample_weight=sample_weight)
     coef, intercept = _as_multiclass(estimator.coef_, estimator.intercept_)
-    if out_of_fold.ndim == 1:
-        out_of_fold = np.stack([-out_of_fold, out_of_fold], axis=1) / 2
-    out_of_fold = _fill_absent_classes(out_of_fold)
-    temperature = fit_temperature(out_of_fold, np.searchsorted(estimator.classes_, labels))
-    n = len(estimator.classes_)
+    n = len(classes)
     head = CalibratedLinear(list(estimator.classes_), coef, intercept, np.eye(n) / temperature, np.zeros(n))
-    return LabelModel(features, head)
+    return LabelModel(features, head), head.calibrate(out_of_fold)
 
 
 def _prepare_all(titles: Sequence[str], contents: Sequence[str], progress: Progress, what: str) -> list[PreparedText]:
@@ -139,54 +158,53 @@ def _type_data(args: ClassifierTrainingArguments, category_data: pd.DataFrame) -
 
 
 def train_classifier(args: ClassifierTrainingArguments, progress: Progress = no_progress) -> tuple[TicketClassifier, dict]:
-    """Measure on held-out data, then fit the model to ship; returns it with its model card."""
+    """Fit both label models on all their data; measure them on held-out predictions; return model and card."""
     category_data, category_source = _category_data(args)
     category_docs = _prepare_all(category_data.title, category_data.content, progress, "category data")
     category_labels = category_data.label.to_numpy()
     groups = group_keys(category_data.title, category_data.content)
-    train_rows, test_rows = grouped_split(groups, args.test_size, args.seed)
-    pick = lambda rows: [category_docs[i] for i in rows]  # noqa: E731
-    measured = fit_label_model(pick(train_rows), category_labels[train_rows], args.category, args.seed,
-                               groups=groups[train_rows])
-    held_out = pick(test_rows)
-    category_metrics = label_metrics(category_labels[test_rows], measured.predict_proba(held_out), measured.labels,
+    category_model, held_out = fit_label_model(category_docs, category_labels, args.category, args.seed,
+                                               groups=groups)
+    category_metrics = label_metrics(category_labels, held_out, category_model.labels,
                                      review_threshold=Taxonomy.load().review_threshold)
     if "content_source" in category_data.columns:
-        sources = category_data.content_source.to_numpy()[test_rows]
+        sources = category_data.content_source.to_numpy()
         category_metrics["macro_f1_by_source"] = {
-            source: label_metrics(category_labels[test_rows][sources == source],
-                                  measured.predict_proba([d for d, s in zip(held_out, sources) if s == source]),
-                                  measured.labels)["macro_f1"]
+            source: label_metrics(category_labels[sources == source], held_out[sources == source],
+                                  category_model.labels)["macro_f1"]
             for source in sorted(set(sources))
         }
 
     type_training = _type_data(args, category_data)
     type_docs = _prepare_all(type_training.title, type_training.content, progress, "request-type data")
-    type_model = fit_label_model(type_docs, type_training.type.to_numpy(), args.request_type, args.seed,
-                                 sample_weight=type_training.weight.to_numpy())
-    metrics = {"category_held_out": category_metrics}
+    type_labels = type_training.type.to_numpy()
+    type_model, type_held_out = fit_label_model(type_docs, type_labels, args.request_type, args.seed,
+                                                sample_weight=type_training.weight.to_numpy())
+    labelled = type_training.weight.to_numpy() >= min(1.0, type_training.weight.max())
+    metrics = {
+        "category_cv": category_metrics,
+        "type_cv": label_metrics(type_labels[labelled], type_held_out[labelled], type_model.labels,
+                                 scored_labels=MAIN_TYPES),
+    }
     gold_path = args.data_dir / "type" / "type_gold_dev.csv"
-    if gold_path.is_file():
+    if gold_path.is_file() and args.category_data is None:
         gold = load_shared_csv("type/type_gold_dev.csv", args.data_dir)
         gold_docs = _prepare_all(gold.title, gold.content, progress, "type gold dev")
         metrics["type_gold_dev"] = label_metrics(gold.type.to_numpy(), type_model.predict_proba(gold_docs),
                                                  type_model.labels, scored_labels=MAIN_TYPES)
-
-    category_model = measured
-    if args.refit_on_all:
-        category_model = fit_label_model(category_docs, category_labels, args.category, args.seed, groups=groups)
+    folds = f"{args.category.calibration_folds}-fold"
     card = {
         "data": {
             "category": f"{category_source} ({len(category_data)} rows)",
             "type": type_training.attrs["description"],
         },
         "split": {
-            "category": f"grouped_split(test_size={args.test_size}, seed={args.seed}) over near-duplicate groups "
-                        f"(same title) of {category_source}: {len(train_rows)} train / {len(test_rows)} held out",
-            "type": "measured on type/type_gold_dev.csv, never trained on" if "type_gold_dev" in metrics
-            else "no gold dev set available: not measured",
-            "shipped_model": "category refitted on all rows with the same settings after measuring" if args.refit_on_all
-            else "category as measured (train part only)",
+            "category_cv": f"grouped {folds} cross-validation of {category_source} (StratifiedGroupKFold, shuffled, "
+                           f"seed {args.seed}; near-duplicates sharing a normalised title stay in one fold): every "
+                           f"row is predicted by a model that did not train on it",
+            "type_cv": f"{folds} cross-validation (seed {args.seed}), scored on the fully weighted labelled rows only",
+            "type_gold_dev": "type/type_gold_dev.csv, never trained on",
+            "shipped_model": "fitted on all rows with the same settings; calibrated on the cross-validated scores",
         },
         "metrics": metrics,
         "text": {"tokenise_limit": TOKENISE_LIMIT},
@@ -202,6 +220,6 @@ def train_classifier(args: ClassifierTrainingArguments, progress: Progress = no_
 def _describe(args: LabelModelArguments) -> dict:
     return {
         "blocks": [vars(b) | {"ngram_range": list(b.ngram_range)} for b in args.blocks],
-        "estimator": args.estimator, "C": args.C, "class_weight": args.class_weight,
+        "estimator": args.estimator, "C": args.C, "alpha": args.alpha, "class_weight": args.class_weight,
         "calibration_folds": args.calibration_folds,
     }
