@@ -31,10 +31,11 @@ class LabelModel:
     def labels(self) -> list[str]:
         return self.head.labels
 
-    def predict_proba(self, docs: Sequence[PreparedText]) -> np.ndarray:
+    def predict_proba(self, docs: Sequence[PreparedText], shared: dict | None = None) -> np.ndarray:
+        """Calibrated probabilities; pass the same `shared` dict to models scoring the same docs."""
         if not docs:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
-        return self.head.predict_proba(self.features.transform(docs))
+        return self.head.predict_proba(self.features.transform(docs, shared))
 
     def predict(self, docs: Sequence[PreparedText]) -> list[str]:
         return [self.labels[i] for i in self.predict_proba(docs).argmax(axis=1)]
@@ -87,8 +88,9 @@ class TicketClassifier:
         prepared = [self.prepare(ticket) for ticket in tickets]
         valid = [i for i, doc in enumerate(prepared) if doc.text]
         docs = [prepared[i] for i in valid]
-        category_p = self.category.predict_proba(docs)
-        type_p = self.request_type.predict_proba(docs)
+        shared: dict = {}
+        category_p = self.category.predict_proba(docs, shared)
+        type_p = self.request_type.predict_proba(docs, shared)
         results = [Classification(id=t.id, model_version=self.version, error=EMPTY_TICKET) for t in tickets]
         k = self.taxonomy.top_k
         for row, index in enumerate(valid):

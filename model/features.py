@@ -34,6 +34,48 @@ def _tfidf_matrix(rows: np.ndarray, cols: np.ndarray, n_rows: int, idf: np.ndarr
     return normalize(matrix, copy=False)
 
 
+class KeyIndex:
+    """An open-addressing hash table from int64 n-gram keys to their vocabulary positions, probed for a whole batch
+    at once with numpy (about twice as fast as `searchsorted` over a large vocabulary)."""
+
+    _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
+
+    def __init__(self, keys: np.ndarray):
+        self.bits = max(4, int(np.ceil(np.log2(max(len(keys), 1)))) + 2)  # load factor ≤ 1/2
+        size = 1 << self.bits
+        self.slots = np.full(size, -1, dtype=np.int64)  # keys are ≥ 1, so -1 marks an empty slot
+        self.positions = np.zeros(size, dtype=np.int64)
+        slot = self._hash(keys)
+        waiting = np.arange(len(keys))
+        while len(waiting):
+            free = self.slots[slot[waiting]] == -1
+            candidates = waiting[free]
+            taken, first = np.unique(slot[candidates], return_index=True)  # one key per free slot per round
+            self.slots[taken] = keys[candidates[first]]
+            self.positions[taken] = candidates[first]
+            placed = np.zeros(len(keys), dtype=bool)
+            placed[candidates[first]] = True
+            waiting = waiting[~placed[waiting]]
+            slot[waiting] = (slot[waiting] + 1) & (size - 1)
+
+    def _hash(self, keys: np.ndarray) -> np.ndarray:
+        return ((keys.astype(np.uint64) * self._MULTIPLIER) >> np.uint64(64 - self.bits)).astype(np.int64)
+
+    def lookup(self, keys: np.ndarray) -> np.ndarray:
+        """Vocabulary position of each key, -1 where it is not in the vocabulary."""
+        found = np.full(len(keys), -1, dtype=np.int64)
+        slot = self._hash(keys)
+        pending = np.arange(len(keys))
+        mask = len(self.slots) - 1
+        while len(pending):
+            stored = self.slots[slot[pending]]
+            hit = stored == keys[pending]
+            found[pending[hit]] = self.positions[slot[pending[hit]]]
+            pending = pending[~hit & (stored != -1)]
+            slot[pending] = (slot[pending] + 1) & mask
+        return found
+
+
 def _idf(document_frequency: np.ndarray, n_documents: int) -> np.ndarray:
     """scikit-learn's smoothed idf."""
     return (np.log((1 + n_documents) / (1 + document_frequency)) + 1).astype(np.float32)
@@ -92,14 +134,22 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
         kept = _select(df, self.min_df, self.max_features)
         self.vocabulary_ = vocabulary[kept]
         self.idf_ = _idf(df[kept], len(docs))
+        self._index = None
         return self
 
-    def transform(self, docs: Sequence[PreparedText]) -> sp.csr_matrix:
-        keys, owners = self._keys(docs)
-        if not len(self.vocabulary_):
-            return _tfidf_matrix(owners[:0], keys[:0], len(docs), self.idf_, self.sublinear_tf)
-        position = np.minimum(np.searchsorted(self.vocabulary_, keys), len(self.vocabulary_) - 1)
-        found = self.vocabulary_[position] == keys
+    def transform(self, docs: Sequence[PreparedText], shared: dict | None = None) -> sp.csr_matrix:
+        """`shared`: a dict reused across blocks and models for the same docs, so n-grams are cut once."""
+        cache_key = (self.field, tuple(self.ngram_range))
+        if shared is not None and cache_key in shared:
+            keys, owners = shared[cache_key]
+        else:
+            keys, owners = self._keys(docs)
+            if shared is not None:
+                shared[cache_key] = keys, owners
+        if getattr(self, "_index", None) is None:
+            self._index = KeyIndex(self.vocabulary_)
+        position = self._index.lookup(keys)
+        found = position >= 0
         return _tfidf_matrix(owners[found], position[found], len(docs), self.idf_, self.sublinear_tf)
 
     def state(self) -> tuple[dict, dict[str, np.ndarray]]:
@@ -201,6 +251,8 @@ class CueFeatures(TransformerMixin, BaseEstimator):
         opening = content[: self.OPENING]
         hits = []
         for i, word in enumerate(self.words_):
+            if word not in doc.text:  # one search rules most words out
+                continue
             if word in content:
                 hits.append(3 * i + 2)
                 if word in opening:
@@ -252,8 +304,9 @@ class TextFeatures(TransformerMixin, BaseEstimator):
             block.fit(docs)
         return self
 
-    def transform(self, docs: Sequence[PreparedText]) -> sp.csr_matrix:
-        parts = [block.transform(docs) * np.float32(weight) for _, block, weight in self.blocks]
+    def transform(self, docs: Sequence[PreparedText], shared: dict | None = None) -> sp.csr_matrix:
+        parts = [(block.transform(docs, shared) if isinstance(block, CharNgramTfidf) else block.transform(docs))
+                 * np.float32(weight) for _, block, weight in self.blocks]
         return sp.hstack(parts, format="csr", dtype=np.float32)
 
     @property

@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 DEFAULT_TAXONOMY = "taxonomy.toml"
+CUE_MIN_PROBABILITY = 0.01  # below this a category's (tiny) mass goes to its default units without reading cues
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,8 @@ class Router:
         scores: dict[str, float] = defaultdict(float)
         bases: dict[str, list[str]] = defaultdict(list)
         for label, probability in category_probabilities.items():
-            matched = [(cue, cue.hits(text)) for cue in self._cues_by_category.get(label, [])]
-            matched = [(cue, words) for cue, words in matched if words]
+            cues = self._cues_by_category.get(label, []) if probability >= CUE_MIN_PROBABILITY else []
+            matched = [(cue, words) for cue in cues if (words := cue.hits(text))]
             cue_mass = probability * self.taxonomy.cue_share if matched else 0.0
             for cue, words in matched:
                 scores[cue.unit] += cue_mass / len(matched)

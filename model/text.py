@@ -21,6 +21,7 @@ _PII_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("〔手机号〕", re.compile(r"(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}(?!\d)")),
     ("〔电话〕", re.compile(r"(?<!\d)0\d{2,3}[-\s]?\d{7,8}(?!\d)")),
 )
+_LONG_NUMBER = re.compile(r"\d{3}[-\s]?\d{4}")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _FULL_WIDTH = re.compile(r"[\uff01-\uff5e]")
 _WHITESPACE = re.compile(r"\s+")
@@ -42,8 +43,9 @@ def mask_pii(text: str) -> str:
     """Replace phone, ID-card, bank-card numbers and e-mail addresses with placeholders (full-width too)."""
     if _FULL_WIDTH.search(text):
         text = unicodedata.normalize("NFKC", text)
-    for placeholder, pattern in _PII_PATTERNS:
-        text = pattern.sub(placeholder, text)
+    if _LONG_NUMBER.search(text):  # every number pattern needs 7+ digits, allowing one separator
+        for placeholder, pattern in _PII_PATTERNS:
+            text = pattern.sub(placeholder, text)
     if "@" in text:  # the e-mail pattern is slow; most tickets have no @
         text = _EMAIL.sub("〔邮箱〕", text)
     return text
@@ -61,9 +63,8 @@ def looks_segmented(text: str | None) -> bool:
     """True for text that only survives as space-joined words (the data's `segmented` rows)."""
     if not text:
         return False
-    han = len(_HAN.findall(text))
-    spaced = len(_SPACED_HAN.findall(unicodedata.normalize("NFKC", text)))
-    return han > 0 and spaced >= 3 and spaced >= 0.15 * han
+    spaced = len(_SPACED_HAN.findall(text))
+    return spaced >= 3 and spaced >= 0.15 * len(_HAN.findall(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,11 +111,12 @@ def default_tokenizer() -> Tokenizer:
 def prepare(title: str | None, content: str | None, tokenizer: Tokenizer | None = None) -> PreparedText:
     """Normalise, combine and mask one ticket, and tokenise it (or reuse its given segmentation)."""
     tokenizer = tokenizer or default_tokenizer()
+    content = unicodedata.normalize("NFKC", str(content)) if content else ""
     clean_title = mask_pii(normalise(title))
     clean_content = mask_pii(normalise(content))
     text = combine(clean_title, clean_content)
     if looks_segmented(content):
-        spaced = _SPLIT_PLACE.sub(r"\1\2", mask_pii(unicodedata.normalize("NFKC", str(content))))
+        spaced = _SPLIT_PLACE.sub(r"\1\2", mask_pii(content))
         words = [w for w in spaced.split() if not _PUNCT_ONLY.match(w)]
         tokens = tokenizer.cut(clean_title) + words[:TOKENISE_LIMIT // 2]
     else:

@@ -59,3 +59,15 @@ def test_state_round_trip_and_weights(docs):
 def test_bad_ngram_range_is_refused(docs):
     with pytest.raises(ValueError, match="ngram_range"):
         CharNgramTfidf(ngram_range=(1, 4)).fit(docs)
+
+
+def test_key_index_finds_exactly_the_vocabulary():
+    from model.features import KeyIndex
+
+    rng = np.random.default_rng(0)
+    vocabulary = np.unique(rng.integers(1, 2**62, 5000))
+    index = KeyIndex(vocabulary)
+    queries = np.concatenate([vocabulary[::3], rng.integers(1, 2**62, 2000), vocabulary[-5:]])
+    expected = np.array([np.searchsorted(vocabulary, q) if q in set(vocabulary) else -1 for q in queries.tolist()])
+    np.testing.assert_array_equal(index.lookup(queries), expected)
+    assert (KeyIndex(np.zeros(0, np.int64)).lookup(queries) == -1).all()
