@@ -14,7 +14,7 @@ from model.features import TextFeatures
 from model.linear import CalibratedLinear
 from model.results import Classification, LabelScore, Ticket, UnitScore
 from model.routing import Router, Taxonomy
-from model.text import PreparedText, Tokenizer, default_tokenizer, prepare
+from model.text import TOKENISE_LIMIT, PreparedText, Tokenizer, default_tokenizer, prepare
 
 DEFAULT_MODEL_DIR = Path(str(resources.files("model.resources").joinpath("default_model")))
 EMPTY_TICKET = "empty ticket: title and content are both empty"
@@ -80,8 +80,12 @@ class TicketClassifier:
     def version(self) -> str:
         return self.card.get("version", "unversioned")
 
+    @property
+    def tokenise_limit(self) -> int:
+        return int(self.card.get("text", {}).get("tokenise_limit", TOKENISE_LIMIT))
+
     def prepare(self, ticket: Ticket) -> PreparedText:
-        return prepare(ticket.title, ticket.content, self.tokenizer or default_tokenizer())
+        return prepare(ticket.title, ticket.content, self.tokenizer or default_tokenizer(), self.tokenise_limit)
 
     def classify(self, tickets: Sequence[Ticket]) -> list[Classification]:
         """Classify a batch; an empty ticket gets an `error` and the others are classified as usual."""

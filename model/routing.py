@@ -5,6 +5,7 @@ The rules live in a readable TOML file (``model/resources/taxonomy.toml``); a lo
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -23,9 +24,15 @@ class Cue:
     unit: str
     keywords: tuple[str, ...]
     subcategory: str = ""
+    pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        longest_first = sorted(self.keywords, key=len, reverse=True)
+        object.__setattr__(self, "pattern", re.compile("|".join(map(re.escape, longest_first))))
 
     def hits(self, text: str) -> list[str]:
-        return [word for word in self.keywords if word in text]
+        """The keywords found in `text`, each once, in order of appearance."""
+        return list(dict.fromkeys(self.pattern.findall(text)))
 
 
 @dataclass(frozen=True)
@@ -75,8 +82,12 @@ class Taxonomy:
             if not units or min(units.values()) < 0:
                 raise ValueError(f"category '{label}' needs at least one unit with a non-negative weight")
             categories[label] = CategoryRoute(spec.get("name_12345", label), units)
-        cues = [Cue(c["category"], c["unit"], tuple(c["keywords"]), c.get("subcategory", ""))
-                for c in document.get("cues", [])]
+        cues = []
+        for spec in document.get("cues", []):
+            keywords = tuple(str(k) for k in spec.get("keywords", ()) if str(k))
+            if not keywords or "category" not in spec or "unit" not in spec:
+                raise ValueError(f"a cue needs a category, a unit and non-empty keywords: {spec}")
+            cues.append(Cue(spec["category"], spec["unit"], keywords, spec.get("subcategory", "")))
         return Taxonomy(
             categories=categories,
             cues=cues + self.cues,

@@ -31,8 +31,9 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
 _SPLIT_PLACE = re.compile(r"\b([A-Z]\d{0,2}) (市|区|县|镇|乡)")
 TITLE_SEPARATOR = "。"
-# Words come from the first TOKENISE_LIMIT characters (jieba is the slowest step); characters use the whole text.
-TOKENISE_LIMIT = 400
+# Words come from the first `tokenise_limit` characters (jieba is the slowest step); characters use the whole text.
+# A model records the limit it was trained with (model card, text.tokenise_limit); this is the default.
+TOKENISE_LIMIT = 250
 
 # Anonymised place names in the public data (A市, A3区, B12县, 西地省 …) stay single tokens.
 _PLACE_LETTERS = "ABCDEFGHIJKLMN"
@@ -108,7 +109,8 @@ def default_tokenizer() -> Tokenizer:
     return Tokenizer()
 
 
-def prepare(title: str | None, content: str | None, tokenizer: Tokenizer | None = None) -> PreparedText:
+def prepare(title: str | None, content: str | None, tokenizer: Tokenizer | None = None,
+            tokenise_limit: int = TOKENISE_LIMIT) -> PreparedText:
     """Normalise, combine and mask one ticket, and tokenise it (or reuse its given segmentation)."""
     tokenizer = tokenizer or default_tokenizer()
     content = unicodedata.normalize("NFKC", str(content)) if content else ""
@@ -118,7 +120,7 @@ def prepare(title: str | None, content: str | None, tokenizer: Tokenizer | None 
     if looks_segmented(content):
         spaced = _SPLIT_PLACE.sub(r"\1\2", mask_pii(content))
         words = [w for w in spaced.split() if not _PUNCT_ONLY.match(w)]
-        tokens = tokenizer.cut(clean_title) + words[:TOKENISE_LIMIT // 2]
+        tokens = tokenizer.cut(clean_title) + words[: tokenise_limit // 2]  # two characters a word on average
     else:
-        tokens = tokenizer.cut(text[:TOKENISE_LIMIT])
+        tokens = tokenizer.cut(text[:tokenise_limit])
     return PreparedText(title=clean_title, text=text, tokens=tuple(tokens))

@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from model.classifier import TicketClassifier
 from model.results import Classification, Ticket
@@ -36,24 +37,25 @@ def _tickets(rows: list[dict[str, str] | None]) -> list[Ticket | None]:
             for r in rows]
 
 
-def classify_rows(classifier: TicketClassifier, rows: list[dict[str, str] | None]) -> list[Classification]:
-    """Classify one chunk; unreadable rows keep their place with an error."""
+def classify_rows(classifier: TicketClassifier, rows: list[dict[str, str] | None]) -> list[dict[str, Any]]:
+    """Classify one chunk into plain records (cheap to pass between processes); unreadable rows keep their place."""
     tickets = _tickets(rows)
     readable = [t for t in tickets if t is not None]
     results = iter(classifier.classify(readable))
-    return [next(results) if t is not None else
-            Classification(model_version=classifier.version, error=UNREADABLE_ROW) for t in tickets]
+    return [(next(results) if t is not None else
+             Classification(model_version=classifier.version, error=UNREADABLE_ROW)).model_dump()
+            for t in tickets]
 
 
 _worker_classifier: TicketClassifier | None = None
 
 
-def _classify_in_worker(rows: list[dict[str, str] | None]) -> list[Classification]:
+def _classify_in_worker(rows: list[dict[str, str] | None]) -> list[dict[str, Any]]:
     return classify_rows(_worker_classifier, rows)
 
 
 def map_chunks(classifier: TicketClassifier, chunks: Iterable[list[dict[str, str] | None]],
-               workers: int = 1) -> Iterator[list[Classification]]:
+               workers: int = 1) -> Iterator[list[dict[str, Any]]]:
     """Classify chunks in order, in `workers` forked processes sharing the loaded model (bounded look-ahead)."""
     if workers <= 1:
         for rows in chunks:
@@ -72,12 +74,10 @@ def map_chunks(classifier: TicketClassifier, chunks: Iterable[list[dict[str, str
             yield pending.popleft().get()
 
 
-def flat_record(result: Classification) -> dict[str, object]:
-    """A result as one table row: lists become JSON text."""
-    record = result.model_dump()
-    for key in ("category_scores", "type_scores", "routing"):
-        record[key] = json.dumps(record[key], ensure_ascii=False)
-    return record
+def flat_record(record: dict[str, Any]) -> dict[str, Any]:
+    """A result record as one table row: lists become JSON text."""
+    return {key: json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
+            for key, value in record.items()}
 
 
 class ResultWriter:
@@ -94,10 +94,10 @@ class ResultWriter:
         self._handle = None if suffix == ".xlsx" else self.path.open("w", encoding="utf-8", newline="")
         self._csv: csv.DictWriter | None = None
 
-    def write(self, results: Iterable[Classification]) -> None:
-        for result in results:
+    def write(self, records: Iterable[dict[str, Any]]) -> None:
+        for result in records:
             if self.suffix == ".jsonl":
-                self._handle.write(result.model_dump_json() + "\n")
+                self._handle.write(json.dumps(result, ensure_ascii=False, separators=(",", ":")) + "\n")
                 continue
             record = flat_record(result)
             if self.suffix == ".xlsx":
@@ -128,8 +128,8 @@ def classify_file(classifier: TicketClassifier, source: Path, destination: Path,
         for results in map_chunks(classifier, itertools.chain([first], chunks), workers):
             writer.write(results)
             summary.rows += len(results)
-            summary.errors += sum(r.error is not None for r in results)
-            summary.needs_review += sum(r.needs_review and r.error is None for r in results)
+            summary.errors += sum(r["error"] is not None for r in results)
+            summary.needs_review += sum(r["needs_review"] and r["error"] is None for r in results)
             if on_chunk:
                 on_chunk(len(results))
     finally:

@@ -55,3 +55,10 @@ def test_bad_override_is_refused(tmp_path):
     local.write_text("[settings]\nreview_treshold = 0.5\n", encoding="utf-8")
     with pytest.raises(ValueError, match="review_treshold"):
         Taxonomy.load(local)
+
+
+def test_cue_without_keywords_is_refused(tmp_path):
+    local = tmp_path / "bad.toml"
+    local.write_text('[[cues]]\ncategory = "教育文体"\nkeywords = [""]\nunit = "市教育局"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="keywords"):
+        Taxonomy.load(local)

@@ -4,6 +4,7 @@ import numpy as np
 from typer.testing import CliRunner
 
 from model.classifier import TicketClassifier
+from model.results import Ticket
 from serve.cli import app
 from tests.conftest import SAMPLES
 from training.data import group_keys, grouped_split
@@ -25,6 +26,16 @@ def test_train_on_an_office_file_writes_a_loadable_model_with_a_card(tmp_path):
     classifier = TicketClassifier.load(out)
     assert classifier.version == card["version"]
     assert len(classifier.category.labels) == 7 and "macro-F1" in result.output
+
+
+def test_the_tokenise_limit_travels_with_the_model(tmp_path):
+    result = runner.invoke(app, ["train", "classifier", "--data", str(SAMPLES / "tickets.csv"), "--data-dir",
+                                 str(tmp_path), "--output-dir", str(tmp_path / "m"), "--tokenise-limit", "12"])
+    assert result.exit_code == 0, result.output
+    classifier = TicketClassifier.load(tmp_path / "m")
+    assert classifier.tokenise_limit == 12
+    doc = classifier.prepare(Ticket(title="A3区物业乱收费", content="物业公司每月多收停车费两百元，业主意见很大"))
+    assert "".join(doc.tokens) == doc.text[:12].replace("。", "") and doc.text.endswith("业主意见很大")
 
 
 def test_training_is_reproducible(tmp_path):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.classifier import DEFAULT_MODEL_DIR
+from model.text import TOKENISE_LIMIT
 from training.data import SHARED_DATA
 from training.type_data import TYPE_CUES
 
@@ -70,5 +71,6 @@ class ClassifierTrainingArguments:
     category_data: Path | None = None  # an office's own labelled tickets instead of data_dir/category/train.csv
     output_dir: Path = DEFAULT_MODEL_DIR
     seed: int = 0
+    tokenise_limit: int = TOKENISE_LIMIT  # characters given to jieba per ticket: speed against a little accuracy
     category: LabelModelArguments = field(default_factory=default_category_model)
     request_type: LabelModelArguments = field(default_factory=default_type_model)

@@ -24,7 +24,7 @@ from model.classifier import LabelModel, TicketClassifier
 from model.features import BLOCK_KINDS, CueFeatures, TextFeatures
 from model.linear import CalibratedLinear
 from model.routing import Taxonomy
-from model.text import TOKENISE_LIMIT, PreparedText, prepare
+from model.text import PreparedText, default_tokenizer, prepare
 from training.args import BlockSpec, ClassifierTrainingArguments, LabelModelArguments
 from training.data import group_keys, load_labelled, load_shared_csv
 from training.evaluate import label_metrics
@@ -134,9 +134,11 @@ def fit_label_model(docs: Sequence[PreparedText], labels: Sequence[str], args: L
     return LabelModel(features, head), head.calibrate(out_of_fold)
 
 
-def _prepare_all(titles: Sequence[str], contents: Sequence[str], progress: Progress, what: str) -> list[PreparedText]:
+def _prepare_all(titles: Sequence[str], contents: Sequence[str], progress: Progress, what: str,
+                 tokenise_limit: int) -> list[PreparedText]:
     pairs = list(zip(titles, contents))
-    return [prepare(t, c) for t, c in progress(pairs, f"tokenising {what}", len(pairs))]
+    tokenizer = default_tokenizer()
+    return [prepare(t, c, tokenizer, tokenise_limit) for t, c in progress(pairs, f"tokenising {what}", len(pairs))]
 
 
 def _category_data(args: ClassifierTrainingArguments) -> tuple[pd.DataFrame, str]:
@@ -160,7 +162,8 @@ def _type_data(args: ClassifierTrainingArguments, category_data: pd.DataFrame) -
 def train_classifier(args: ClassifierTrainingArguments, progress: Progress = no_progress) -> tuple[TicketClassifier, dict]:
     """Fit both label models on all their data; measure them on held-out predictions; return model and card."""
     category_data, category_source = _category_data(args)
-    category_docs = _prepare_all(category_data.title, category_data.content, progress, "category data")
+    category_docs = _prepare_all(category_data.title, category_data.content, progress, "category data",
+                                 args.tokenise_limit)
     category_labels = category_data.label.to_numpy()
     groups = group_keys(category_data.title, category_data.content)
     category_model, held_out = fit_label_model(category_docs, category_labels, args.category, args.seed,
@@ -176,7 +179,8 @@ def train_classifier(args: ClassifierTrainingArguments, progress: Progress = no_
         }
 
     type_training = _type_data(args, category_data)
-    type_docs = _prepare_all(type_training.title, type_training.content, progress, "request-type data")
+    type_docs = _prepare_all(type_training.title, type_training.content, progress, "request-type data",
+                             args.tokenise_limit)
     type_labels = type_training.type.to_numpy()
     type_model, type_held_out = fit_label_model(type_docs, type_labels, args.request_type, args.seed,
                                                 sample_weight=type_training.weight.to_numpy())
@@ -189,7 +193,7 @@ def train_classifier(args: ClassifierTrainingArguments, progress: Progress = no_
     gold_path = args.data_dir / "type" / "type_gold_dev.csv"
     if gold_path.is_file() and args.category_data is None:
         gold = load_shared_csv("type/type_gold_dev.csv", args.data_dir)
-        gold_docs = _prepare_all(gold.title, gold.content, progress, "type gold dev")
+        gold_docs = _prepare_all(gold.title, gold.content, progress, "type gold dev", args.tokenise_limit)
         metrics["type_gold_dev"] = label_metrics(gold.type.to_numpy(), type_model.predict_proba(gold_docs),
                                                  type_model.labels, scored_labels=MAIN_TYPES)
     folds = f"{args.category.calibration_folds}-fold"
@@ -207,14 +211,14 @@ def train_classifier(args: ClassifierTrainingArguments, progress: Progress = no_
             "shipped_model": "fitted on all rows with the same settings; calibrated on the cross-validated scores",
         },
         "metrics": metrics,
-        "text": {"tokenise_limit": TOKENISE_LIMIT},
+        "text": {"tokenise_limit": args.tokenise_limit},
         "training_arguments": {
             "seed": args.seed,
             "category": _describe(args.category),
             "type": _describe(args.request_type),
         },
     }
-    return TicketClassifier(category_model, type_model), card
+    return TicketClassifier(category_model, type_model, card=card), card
 
 
 def _describe(args: LabelModelArguments) -> dict:
