@@ -226,40 +226,48 @@ class WordNgramTfidf(TransformerMixin, BaseEstimator):
 
 
 class CueFeatures(TransformerMixin, BaseEstimator):
-    """Binary cue-word features: each word of a lexicon found in the title, the opening, or anywhere.
+    """Binary cue-word features: each word of a lexicon found in the title, the opening, the closing, or anywhere.
 
-    Plus question marks (title/content) and title openings by a type's leading cue words. The lexicon
+    Plus question marks (title/content) and title openings by a label's leading cue words. The lexicon
     (label → words) is part of the block's configuration, so a model carries the cues it was trained with.
+    The closing (the last `closing` characters) is where a message usually states its request (请查处/请问/建议).
     """
 
     kind: ClassVar[str] = "cue"
     OPENING = 200  # characters of the content that count as its opening
     LEADING = 3  # the first words of each label's list are also tried as title openings
+    PLACES = 4  # title, opening, closing, anywhere
 
-    def __init__(self, lexicon: dict[str, list[str]] | None = None):
+    def __init__(self, lexicon: dict[str, list[str]] | None = None, closing: int = 0):
         self.lexicon = lexicon
+        self.closing = closing
 
     def fit(self, docs: Sequence[PreparedText], y: Any = None) -> CueFeatures:
         self.words_ = [w for words in (self.lexicon or {}).values() for w in words]
         self.openers_ = [tuple(words[: self.LEADING]) for words in (self.lexicon or {}).values()]
-        self.idf_ = np.ones(3 * len(self.words_) + 3 + len(self.openers_), dtype=np.float32)  # one weight a feature
+        size = self.PLACES * len(self.words_) + 3 + len(self.openers_)
+        self.idf_ = np.ones(size, dtype=np.float32)  # one weight a feature
         return self
 
     def _row(self, doc: PreparedText) -> list[int]:
         title = doc.title
         content = doc.text[len(title) + 1:] if title else doc.text
         opening = content[: self.OPENING]
+        closing = content[-self.closing:] if self.closing else ""
         hits = []
         for i, word in enumerate(self.words_):
             if word not in doc.text:  # one search rules most words out
                 continue
-            if word in content:
-                hits.append(3 * i + 2)
-                if word in opening:
-                    hits.append(3 * i + 1)
+            at = self.PLACES * i
             if word in title:
-                hits.append(3 * i)
-        base = 3 * len(self.words_)
+                hits.append(at)
+            if word in content:
+                hits.append(at + 3)
+                if word in opening:
+                    hits.append(at + 1)
+                if word in closing:
+                    hits.append(at + 2)
+        base = self.PLACES * len(self.words_)
         if title.endswith(("?", "吗")):
             hits.append(base)
         if content.rstrip("。!").endswith("?"):
@@ -279,11 +287,11 @@ class CueFeatures(TransformerMixin, BaseEstimator):
         return sp.csr_matrix((values, (rows, cols)), shape=(len(docs), len(self.idf_)), dtype=np.float32)
 
     def state(self) -> tuple[dict, dict[str, np.ndarray]]:
-        return {"kind": self.kind, "lexicon": self.lexicon}, {}
+        return {"kind": self.kind, "lexicon": self.lexicon, "closing": self.closing}, {}
 
     @classmethod
     def from_state(cls, config: dict, arrays: dict[str, np.ndarray]) -> CueFeatures:
-        return cls(config["lexicon"]).fit([])
+        return cls(config["lexicon"], config.get("closing", 0)).fit([])
 
 
 BLOCK_KINDS: dict[str, type[CharNgramTfidf] | type[WordNgramTfidf] | type[CueFeatures]] = {

@@ -23,6 +23,7 @@ class BlockSpec:
     max_features: int | None = None
     weight: float = 1.0
     lexicon: dict[str, list[str]] | None = None  # cue blocks: label → cue words
+    closing: int = 0  # cue blocks: characters at the end of the content that count as its closing
 
 
 @dataclass

@@ -43,7 +43,7 @@ def build_features(blocks: Sequence[BlockSpec]) -> TextFeatures:
     made = []
     for spec in blocks:
         if spec.kind == "cue":
-            made.append((spec.name, CueFeatures(spec.lexicon), spec.weight))
+            made.append((spec.name, CueFeatures(spec.lexicon, spec.closing), spec.weight))
             continue
         params: dict[str, Any] = {"ngram_range": spec.ngram_range, "min_df": spec.min_df,
                                   "max_features": spec.max_features}

@@ -5,7 +5,7 @@ against the gold dev set (see the model card and README):
 - the silver rows, the annotator's low-confidence ones at half weight;
 - weak labels: messages of category/train.csv outside the silver and gold sets whose TITLE matches an explicit
   cue rule (举报/查处 → 举报, 请问/咨询 → 咨询, 建议 → 建议 …), at a small weight.
-The same cue lexicon is a feature block of the model (:class:`model.features.CueFeatures`).
+The same cue lexicon (cue group → words) is a feature block of the model (:class:`model.features.CueFeatures`).
 """
 
 from __future__ import annotations
@@ -35,6 +35,11 @@ TYPE_CUES: dict[str, list[str]] = {
     "求助": ["求助", "请求帮助", "恳请解决", "希望尽快修复", "帮帮", "帮忙", "救助", "救救", "困难", "解决", "修复", "维修",
              "无法", "办不了", "恳请", "求求"],
     "表扬": ["感谢", "表扬", "点赞", "致谢", "锦旗"],
+    # The rubric's deciding questions, as word groups: is the writer the harmed party (投诉) or a witness
+    # exposing someone else (举报)? Is the message asking something (咨询)?
+    "本人受害": ["我", "我们", "本人", "我家", "我爸", "我妈", "业主", "家长", "职工", "员工", "我的"],
+    "他人违规": ["有人", "老板", "该公司", "他们", "其", "某些", "一些人", "某"],
+    "提问": ["?", "吗", "么", "如何", "怎么", "怎样", "是否", "能否", "可否", "何时", "多少", "哪", "什么"],
 }
 
 # Title rules for weak labels, first match wins (titles often start with a type word loosely: keep them strict).
