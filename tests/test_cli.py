@@ -58,6 +58,15 @@ def test_jsonl_input_and_xlsx_output_with_bad_rows(tiny_model_dir, tmp_path):
     assert "empty" in table.error[2] and table.id[3] == "4"
 
 
+def test_gbk_csv_from_excel_is_read(tiny_model_dir, tmp_path):
+    source = tmp_path / "gbk.csv"
+    source.write_bytes("留言编号,留言主题,留言详情\n7,小区路灯不亮,路灯坏了一个月没人修\n".encode("gbk"))
+    out = tmp_path / "out.jsonl"
+    result = _classify(tiny_model_dir, source, out)
+    assert result.exit_code == 0, result.output
+    assert _jsonl(out)[0]["id"] == "7" and _jsonl(out)[0]["category"]
+
+
 def test_missing_column_names_found_and_expected(tiny_model_dir, tmp_path):
     source = tmp_path / "in.csv"
     source.write_text("编号,留言主题,备注\n1,路灯不亮,无\n", encoding="utf-8")

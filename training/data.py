@@ -70,8 +70,22 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def _text_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM), or GB18030 for the GBK files Excel writes on Chinese Windows."""
+    with path.open("rb") as handle:
+        head = handle.read(65536)
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            head.decode(encoding)
+            return encoding
+        except UnicodeDecodeError as error:
+            if encoding == "utf-8-sig" and error.start >= len(head) - 3:  # a character cut by the 64 KiB boundary
+                return encoding
+    return "utf-8-sig"  # reading fails with a clear message naming the byte
+
+
 def _csv_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[list[str]]]]:
-    with path.open("r", encoding="utf-8-sig", newline="") as handle:
+    with path.open("r", encoding=_text_encoding(path), newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
         if header is None:

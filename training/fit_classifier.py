@@ -1,8 +1,8 @@
 """Fit the ticket classifier: category model on category/train.csv, request-type model on the type data.
 
 Each label model is a scikit-learn estimator on :class:`TextFeatures`; its probabilities are calibrated by
-temperature scaling on out-of-fold decision scores. Metrics come from data the measured model never saw: a grouped held-out split of
-category/train.csv for the category, the gold dev set for the request type.
+temperature scaling on out-of-fold decision scores. Metrics come from data the measured model never saw: grouped
+cross-validation of category/train.csv for the category; the gold dev set (and cross-validation) for the request type.
 """
 
 from __future__ import annotations
