@@ -26,6 +26,8 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _FULL_WIDTH = re.compile(r"[\uff01-\uff5e]")
 _WHITESPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff]")
+# Characters NFKC leaves alone and that are neither whitespace nor control: most replies need no work at all.
+_NEEDS_NORMALISING = re.compile(r"[^\u0021-\u007e\u4e00-\u9fff\u3001-\u3003\u300a-\u3011\u201c\u201d\u2018\u2019\u2014\u2026]")
 _SPACED_HAN = re.compile(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
@@ -58,6 +60,28 @@ def normalise(text: str | None) -> str:
         return ""
     text = unicodedata.normalize("NFKC", str(text))
     return _WHITESPACE.sub("", _CONTROL.sub("", text))
+
+
+def normalise_with_offsets(text: str | None) -> tuple[str, list[int] | None]:
+    """:func:`normalise` character by character, with the raw index of every output character (None when the
+    text comes out unchanged), so evidence found in normalised text can be shown in the original."""
+    if not text:
+        return "", None
+    text = str(text)
+    if not _NEEDS_NORMALISING.search(text):
+        return text, None
+    out: list[str] = []
+    offsets: list[int] = []
+    for index, char in enumerate(text):
+        normalised = _normalise_char(char)
+        out.append(normalised)
+        offsets.extend([index] * len(normalised))
+    return "".join(out), offsets
+
+
+@lru_cache(maxsize=4096)
+def _normalise_char(char: str) -> str:
+    return _WHITESPACE.sub("", _CONTROL.sub("", unicodedata.normalize("NFKC", char)))
 
 
 def looks_segmented(text: str | None) -> bool:

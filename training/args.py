@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from model.auditor import DEFAULT_AUDITOR_DIR
 from model.classifier import DEFAULT_MODEL_DIR
 from model.text import TOKENISE_LIMIT
 from training.data import SHARED_DATA
@@ -75,3 +76,24 @@ class ClassifierTrainingArguments:
     tokenise_limit: int = TOKENISE_LIMIT  # characters given to jieba per ticket: speed against a little accuracy
     category: LabelModelArguments = field(default_factory=default_category_model)
     request_type: LabelModelArguments = field(default_factory=default_type_model)
+
+
+def _element_c() -> dict[str, float]:
+    return {"org": 1.0, "time": 4.0, "process": 4.0, "result": 1.0, "contact": 4.0}
+
+
+@dataclass
+class AuditorTrainingArguments:
+    """A `hotline train auditor` run. Defaults: the prototype's choices on silver CV (docs/research/reply-auditor.md)."""
+
+    data_dir: Path = SHARED_DATA
+    train_data: Path | None = None  # an office's own labelled replies instead of data_dir/replies/audit_silver.csv
+    output_dir: Path = DEFAULT_AUDITOR_DIR
+    seed: int = 0
+    folds: int = 5  # out-of-fold element probabilities train the second stage
+    ngram_range: tuple[int, int] = (1, 3)
+    min_df: int = 2
+    max_features: int | None = 40000
+    element_C: dict[str, float] = field(default_factory=_element_c)
+    stage_two_C: float = 1.0
+    redo_threshold: float | None = None  # None: the F1-best threshold on out-of-fold redo risk

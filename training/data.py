@@ -26,6 +26,10 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "content": ("content", "诉求内容", "留言详情", "留言内容", "内容", "诉求描述", "来电内容", "工单内容"),
     "label": ("label", "category", "一级分类", "一级标签", "类别", "诉求分类"),
     "type": ("type", "诉求类型", "性质", "工单类型"),
+    "reply": ("reply", "答复意见", "回复内容", "答复内容", "回复意见", "办理意见", "处理意见", "答复"),
+    "message_time": ("message_time", "留言时间", "来信时间", "受理时间", "来电时间", "创建时间"),
+    "reply_time": ("reply_time", "答复时间", "回复时间", "办结时间"),
+    "unit": ("unit", "承办单位", "办理单位", "责任单位", "答复单位", "处理单位"),
     "content_source": ("content_source",),
 }
 READABLE_SUFFIXES = (".csv", ".xlsx", ".jsonl")

@@ -1,0 +1,61 @@
+"""Features of a batch of replies for the auditor's models: rule features, relevance overlap, masked reply text.
+
+Training and inference build them the same way, here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from model.audit_results import ReplyTicket
+from model.elements import RULE_FEATURE_NAMES, RuleOutput, detect_elements
+from model.features import CharNgramTfidf
+from model.relevance import REL_FEATURE_NAMES, relevance_features
+from model.text import PreparedText, mask_pii
+
+# Rule features the second stage (redo risk, relevance) sees next to the element logits.
+META_RULES = ("flag_forward_only", "flag_ack_only", "flag_shirking", "res_pending", "res_shirk", "fwd_n", "len_log",
+              "len_short", "resid_log", "fut_only", "fut_frac", "tail_done", "tail_pending", "tail_order")
+_META_INDEX = [RULE_FEATURE_NAMES.index(name) for name in META_RULES]
+
+
+@dataclass
+class ReplyFeatures:
+    rules: list[RuleOutput]
+    rule_matrix: np.ndarray       # rule features, raw scale (rows: replies, columns: RULE_FEATURE_NAMES)
+    relevance_matrix: np.ndarray  # REL_FEATURE_NAMES
+    docs: list[PreparedText]      # masked, normalised reply text for the character n-grams
+    unanswered: list[list[str]]   # demand sentences the reply does not touch
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def subset(self, rows: Sequence[int]) -> ReplyFeatures:
+        return ReplyFeatures([self.rules[i] for i in rows], self.rule_matrix[rows], self.relevance_matrix[rows],
+                             [self.docs[i] for i in rows], [self.unanswered[i] for i in rows])
+
+
+def extract(tickets: Sequence[ReplyTicket]) -> ReplyFeatures:
+    rules = [detect_elements(t.reply) for t in tickets]
+    rule_matrix = np.array([[r.feats[name] for name in RULE_FEATURE_NAMES] for r in rules], dtype=np.float32)
+    relevance = [relevance_features(t.title, t.content, r.text) for t, r in zip(tickets, rules, strict=True)]
+    relevance_matrix = np.array([[f[name] for name in REL_FEATURE_NAMES] for f, _ in relevance], dtype=np.float32)
+    docs = [PreparedText(title="", text=mask_pii(r.text), tokens=()) for r in rules]
+    return ReplyFeatures(rules, rule_matrix.reshape(len(rules), -1), relevance_matrix.reshape(len(rules), -1), docs,
+                         [u for _, u in relevance])
+
+
+def element_matrix(features: ReplyFeatures, tfidf: CharNgramTfidf, scale: np.ndarray) -> sp.csr_matrix:
+    """What each element model reads: reply n-grams, rule features scaled to [0, 1], relevance overlap."""
+    dense = np.hstack([features.rule_matrix / scale, features.relevance_matrix])
+    return sp.hstack([tfidf.transform(features.docs), sp.csr_matrix(dense)], format="csr")
+
+
+def meta_matrix(element_probabilities: np.ndarray, features: ReplyFeatures) -> np.ndarray:
+    """What the redo and relevance models read: element logits, a few rule flags, relevance overlap."""
+    p = np.clip(element_probabilities, 1e-3, 1 - 1e-3)
+    return np.column_stack([np.log(p / (1 - p)), features.rule_matrix[:, _META_INDEX], features.relevance_matrix])

@@ -1,0 +1,143 @@
+"""ReplyAuditor: the five elements with evidence, redo risk, relevance, timeliness, score, issues and suggestions.
+
+Two stages, both linear and stored as arrays:
+1. one model per element reads the reply's character n-grams plus the rule features (:mod:`model.elements`);
+2. the redo and relevance models read the element logits, a few rule flags and the message/reply overlap.
+Evidence always comes from the rules; the models decide presence and give the probabilities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from model.advice import advise
+from model.artifacts import ModelFileError, fingerprint, load_component, read_card, save_component, write_card
+from model.audit_features import ReplyFeatures, element_matrix, extract, meta_matrix
+from model.audit_policy import AuditPolicy
+from model.audit_results import (
+    ELEMENTS,
+    Audit,
+    ElementAudit,
+    Elements,
+    EvidenceSpan,
+    Relevance,
+    ReplyTicket,
+)
+from model.elements import RULE_FEATURE_NAMES, RuleOutput
+from model.features import CharNgramTfidf
+from model.linear import CalibratedLinear
+
+DEFAULT_AUDITOR_DIR = Path(__file__).parent / "resources" / "default_auditor"
+EMPTY_REPLY = "答复内容为空"
+# Time spans that do not date a handling action are evidence of nothing.
+_NOT_EVIDENCE = ("time:signoff", "time:message", "time:policy")
+
+
+class ReplyAuditor:
+    """Audits replies; load a trained directory with :meth:`load`, build one with ``training.fit_auditor``."""
+
+    COMPONENTS = ("audit_text", *(f"element_{e}" for e in ELEMENTS), "redo", "relevance")
+
+    def __init__(self, tfidf: CharNgramTfidf, scale: np.ndarray, element_heads: dict[str, CalibratedLinear],
+                 redo_head: CalibratedLinear, relevance_head: CalibratedLinear, redo_threshold: float = 0.5,
+                 policy: AuditPolicy | None = None, card: dict | None = None):
+        self.tfidf = tfidf
+        self.scale = np.asarray(scale, dtype=np.float32)
+        self.element_heads = element_heads
+        self.redo_head = redo_head
+        self.relevance_head = relevance_head
+        self.redo_threshold = redo_threshold
+        self.policy = policy or AuditPolicy.load()
+        self.card = card or {}
+
+    @property
+    def version(self) -> str:
+        return self.card.get("version", "unversioned")
+
+    # --- probabilities -------------------------------------------------------------------------------------------
+    def element_probabilities(self, features: ReplyFeatures) -> np.ndarray:
+        """P(present) for each reply (rows) and element (columns, in ELEMENTS order)."""
+        matrix = element_matrix(features, self.tfidf, self.scale)
+        return np.column_stack([self.element_heads[e].predict_proba(matrix)[:, 1] for e in ELEMENTS])
+
+    def stage_two(self, element_p: np.ndarray, features: ReplyFeatures) -> tuple[np.ndarray, np.ndarray]:
+        """Redo risk and the relevance distribution (levels 0, 1, 2)."""
+        meta = meta_matrix(element_p, features)
+        return self.redo_head.predict_proba(meta)[:, 1], self.relevance_head.predict_proba(meta)
+
+    # --- audits --------------------------------------------------------------------------------------------------
+    def audit(self, tickets: Sequence[ReplyTicket]) -> list[Audit]:
+        """Audit a batch; a row with an empty reply gets an `error` and the others are audited as usual."""
+        results = [Audit(id=t.id, model_version=self.version, error=EMPTY_REPLY) for t in tickets]
+        valid = [i for i, t in enumerate(tickets) if t.reply and t.reply.strip()]
+        if not valid:
+            return results
+        batch = [tickets[i] for i in valid]
+        features = extract(batch)
+        element_p = self.element_probabilities(features)
+        risk, relevance_p = self.stage_two(element_p, features)
+        levels = np.array([int(label) for label in self.relevance_head.labels])
+        for row, index in enumerate(valid):
+            results[index] = self._one(batch[row], features.rules[row], element_p[row], float(risk[row]),
+                                       relevance_p[row], levels, features.unanswered[row])
+        return results
+
+    def _one(self, ticket: ReplyTicket, rules: RuleOutput, element_p: np.ndarray, risk: float,
+             relevance_p: np.ndarray, levels: np.ndarray, unanswered: list[str]) -> Audit:
+        elements = {}
+        for j, name in enumerate(ELEMENTS):
+            p = float(element_p[j])
+            present = p >= 0.5
+            spans = [s for s in rules.spans[name] if s.kind not in _NOT_EVIDENCE] if present else []
+            elements[name] = ElementAudit(
+                present=present, confidence=round(p if present else 1 - p, 4),
+                evidence=[EvidenceSpan(start=s.start, end=s.end, text=s.text, kind=s.kind) for s in spans])
+        level = int(levels[int(relevance_p.argmax())])
+        relevance = Relevance(level=level, score=round(float(relevance_p @ levels) / 2, 4),
+                              unanswered=unanswered if level < 2 else [])
+        timeliness = self.policy.limits.check(ticket.message_time, ticket.reply_time, ticket.type)
+        verdict = "redo" if risk >= self.redo_threshold else "pass"
+        advice = advise(ticket, rules, elements, relevance, timeliness, verdict)
+        return Audit(
+            id=ticket.id, verdict=verdict, redo_risk=round(risk, 4),
+            score=self.policy.score({name: float(element_p[j]) for j, name in enumerate(ELEMENTS)}, relevance.score),
+            elements=Elements(**elements), relevance=relevance, timeliness=timeliness, issues=advice.issues,
+            suggestions=advice.suggestions, model_version=self.version)
+
+    # --- files ---------------------------------------------------------------------------------------------------
+    def save(self, directory: str | Path, card: dict) -> dict:
+        """Write every component and a model card; the version is a hash of what was written."""
+        directory = Path(directory)
+        config, arrays = self.tfidf.state()
+        save_component(directory, "audit_text", {
+            "tfidf": config, "rule_features": list(RULE_FEATURE_NAMES), "redo_threshold": self.redo_threshold,
+        }, {**arrays, "scale": self.scale})
+        heads = {**{f"element_{e}": self.element_heads[e] for e in ELEMENTS}, "redo": self.redo_head,
+                 "relevance": self.relevance_head}
+        for name, head in heads.items():
+            save_component(directory, name, *head.state())
+        card = {"version": f"{date.today():%Y.%m.%d}-{fingerprint(directory, list(self.COMPONENTS))}",
+                "created": date.today().isoformat(), **card}
+        write_card(directory, card)
+        self.card = card
+        return card
+
+    @classmethod
+    def load(cls, directory: str | Path | None = None, policy: str | Path | None = None) -> ReplyAuditor:
+        """Load a model directory (the shipped default when none is given) and the audit policy (with overrides)."""
+        directory = Path(directory) if directory else DEFAULT_AUDITOR_DIR
+        card = read_card(directory)
+        config, arrays = load_component(directory, "audit_text")
+        if config.get("rule_features") != list(RULE_FEATURE_NAMES):
+            raise ModelFileError(f"{directory} was trained with other rule features; retrain it with this version")
+        tfidf = CharNgramTfidf.from_state(config["tfidf"], arrays)
+
+        def head(name: str) -> CalibratedLinear:
+            return CalibratedLinear.from_state(*load_component(directory, name))
+
+        return cls(tfidf, arrays["scale"], {e: head(f"element_{e}") for e in ELEMENTS}, head("redo"),
+                   head("relevance"), float(config["redo_threshold"]), AuditPolicy.load(policy), card)

@@ -1,0 +1,355 @@
+"""Rule detectors for the five reply elements, each returning evidence spans (offsets into the raw reply) and
+numeric features, plus the flags for forwarding-only, acknowledgement-only and shirking replies.
+
+The reply is normalised (NFKC, no whitespace) with a map back to raw offsets, so every span's text is exactly
+``reply[start:end]`` of what the unit wrote.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from model.audit_lexicon import (
+    ACK_RE,
+    ACTION_NEAR_RE,
+    ANSWER_RE,
+    BOILERPLATE_RES,
+    CONTACT_FUTURE_RE,
+    CONTACT_RE,
+    DATE_RES,
+    FORWARD_RE,
+    FUTURE_RE,
+    FWD_CLAUSE_RE,
+    FWD_TARGET_RE,
+    GENERIC_ORG_RE,
+    GREETING_START,
+    ORDER_RE,
+    ORG_AGENT_AFTER,
+    ORG_AGENT_BEFORE,
+    ORG_GENERIC_PREFIX,
+    ORG_LOCATION_BEFORE,
+    ORG_NAME_CHARS,
+    ORG_NOT_UNITS,
+    ORG_PERSON_RE,
+    ORG_SUFFIX_NOT_BEFORE,
+    ORG_SUFFIX_RE,
+    ORG_TRIM_CHARS,
+    PAST_RE,
+    PENDING_RE,
+    PHONE_RE,
+    PLACE_RE,
+    PROCESS_FUTURE_BEFORE,
+    PROCESS_RE,
+    RESULT_DONE_RE,
+    RESULT_NEG_RE,
+    RESULT_POLICY_RE,
+    RESULT_STATE_RE,
+    SENT_SPLIT,
+    SHIRK_RE,
+    SIGNOFF_TAIL_CHARS,
+    STRONG_CONTACT,
+    STRONG_PROCESS,
+    STRONG_STATE,
+    TAIL_CHARS,
+    TIME_MESSAGE_AFTER,
+    TIME_MESSAGE_BEFORE,
+    TIME_POLICY_AFTER,
+    TIME_POLICY_BEFORE,
+    TRAILING_DATE_RE,
+    VAGUE_RE,
+)
+from model.text import normalise_with_offsets
+
+
+@dataclass(slots=True)
+class Span:
+    kind: str      # e.g. "org:named", "time:full", "process", "result:done"
+    start: int     # raw reply offset (inclusive)
+    end: int       # raw reply offset (exclusive)
+    text: str      # raw reply text[start:end]
+
+
+@dataclass(slots=True)
+class RuleOutput:
+    text: str
+    spans: dict[str, list[Span]]
+    flags: dict[str, int]
+    feats: dict[str, float]
+
+
+class ReplyContext:
+    """A reply as given (raw) and normalised, with the offset map between them."""
+
+    __slots__ = ("offs", "raw", "signoff_start", "text")
+
+    def __init__(self, raw: str):
+        self.raw = "" if raw is None or (isinstance(raw, float) and math.isnan(raw)) else str(raw)
+        self.text, self.offs = normalise_with_offsets(self.raw)
+        self.signoff_start = _signoff_start(self.text)
+
+    def span(self, kind: str, s: int, e: int) -> Span:
+        if self.offs is None:
+            return Span(kind, s, e, self.raw[s:e])
+        rs = self.offs[s]
+        re_ = self.offs[e - 1] + 1 if e > s else rs
+        return Span(kind, rs, re_, self.raw[rs:re_])
+
+
+def _signoff_start(text: str) -> int:
+    """Index where the closing sign-off (unit name and/or date at the very end) starts; len(text) if none."""
+    m = TRAILING_DATE_RE.search(text)
+    end = m.start() if m else len(text)
+    return end
+
+
+def detect_org(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
+    text = ctx.text
+    spans: list[Span] = []
+    n_named = n_agent = n_self = n_self_agent = n_generic = n_person = n_signoff = n_place = n_loc = n_fwd_target = 0
+    tail_start = max(0, len(text) - SIGNOFF_TAIL_CHARS)
+    for m in ORG_SUFFIX_RE.finditer(text):
+        suf, suf_s, suf_e = m.group(), m.start(), m.end()
+        nb = ORG_SUFFIX_NOT_BEFORE.get(suf)
+        if nb and suf_e < len(text) and text[suf_e] in nb:
+            continue
+        j = suf_s
+        while j > 0 and suf_s - j < 14 and ORG_NAME_CHARS.match(text[j - 1]) and text[j - 1] not in ORG_TRIM_CHARS:
+            j -= 1
+        prefix = text[j:suf_s]
+        before = text[max(0, j - 4):j]
+        after = text[suf_e:suf_e + 12]
+        agent = bool(ORG_AGENT_AFTER.match(after) or ORG_AGENT_BEFORE.search(before))
+        if suf_s > 0 and text[suf_s - 1] in "我本该贵" and prefix in ("", "我", "本", "该", "贵"):
+            n_self += 1
+            n_self_agent += agent
+            spans.append(ctx.span("org:self", suf_s - 1, suf_e))
+            continue
+        if not prefix:
+            continue
+        name = prefix + suf
+        if name in ORG_NOT_UNITS or suf in ORG_NOT_UNITS:
+            continue
+        if suf in ("镇", "乡", "办", "委") and len(prefix) < 2:
+            continue
+        if any(prefix.endswith(g) or prefix == g for g in ORG_GENERIC_PREFIX) or (
+                suf in ("部门", "单位") and not PLACE_RE.search(prefix)):
+            n_generic += 1
+            continue
+        if ORG_LOCATION_BEFORE.search(before) and not agent:
+            n_loc += 1
+            continue
+        kind = "org:named"
+        if j >= tail_start and suf_e >= ctx.signoff_start - 2:
+            kind = "org:signoff"
+            n_signoff += 1
+        elif agent:
+            kind = "org:agent"
+            n_agent += 1
+        n_named += 1
+        if PLACE_RE.match(prefix):
+            n_place += 1
+        spans.append(ctx.span(kind, j, suf_e))
+    # forwarded to a named place / unit without unit suffix: 已转L1区调查 / 已转F9市
+    for m in FWD_TARGET_RE.finditer(text):
+        n_fwd_target += 1
+        spans.append(ctx.span("org:forward_target", m.start(1), m.end(1)))
+    for m in ORG_PERSON_RE.finditer(text):
+        n_person += 1
+        spans.append(ctx.span("org:person", m.start(), m.end()))
+    n_generic += len(GENERIC_ORG_RE.findall(text))
+    # keep the longest span when a unit contains another (区城管局 ⊂ 区城管局执法大队)
+    spans = [a for a in spans if not any(b is not a and b.start <= a.start and a.end <= b.end and
+                                         (b.end - b.start) > (a.end - a.start) for b in spans)]
+    feats = {
+        "org_named": min(n_named, 5), "org_named_any": float(n_named > 0), "org_agent": min(n_agent, 4),
+        "org_self": min(n_self, 3), "org_self_agent": min(n_self_agent, 3), "org_self_any": float(n_self > 0),
+        "org_generic": min(n_generic, 3), "org_person": min(n_person, 3), "org_signoff": float(n_signoff > 0),
+        "org_place": min(n_place, 3), "org_loc": min(n_loc, 3), "org_fwd_target": float(n_fwd_target > 0),
+        "org_generic_only": float(n_generic > 0 and n_named == 0 and n_self == 0 and n_person == 0),
+    }
+    return spans, feats
+
+
+def detect_time(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
+    """Dates classified as signoff / message (citizen's post date) / policy (document, deadline) / action / other."""
+    text = ctx.text
+    taken = bytearray(len(text) + 1)
+    spans: list[Span] = []
+    gran = {"full": "day", "daypart": "day", "relative": "day", "yearmonth": "month", "month": "month", "year": "year"}
+    c = {f"{k}_{g}": 0 for k in ("act", "oth") for g in ("day", "month", "year")}
+    n_signoff = n_msg = n_policy = 0
+    for kind, rx in DATE_RES:
+        for m in rx.finditer(text):
+            s, e = m.start(), m.end()
+            if any(taken[s:e]):
+                continue
+            for k in range(s, e):
+                taken[k] = 1
+            after = text[e:e + 30]
+            before = text[max(0, s - 6):s]
+            if s >= ctx.signoff_start or (kind in ("full", "yearmonth") and (GREETING_START.match(after) or not after)):
+                n_signoff += 1
+                spans.append(ctx.span("time:signoff", s, e))
+                continue
+            if TIME_MESSAGE_AFTER.match(after) or TIME_MESSAGE_BEFORE.search(before):
+                n_msg += 1
+                spans.append(ctx.span("time:message", s, e))
+                continue
+            if TIME_POLICY_AFTER.match(after) or TIME_POLICY_BEFORE.search(before):
+                n_policy += 1
+                spans.append(ctx.span("time:policy", s, e))
+                continue
+            sent_end = text.find("。", e)
+            window = text[e:min(e + 25, sent_end if sent_end != -1 else len(text))]
+            if ACTION_NEAR_RE.search(window) or ACTION_NEAR_RE.search(text, max(0, s - 8), s):
+                c[f"act_{gran[kind]}"] += 1
+                spans.append(ctx.span("time:action", s, e))
+            else:
+                c[f"oth_{gran[kind]}"] += 1
+                spans.append(ctx.span(f"time:{kind}", s, e))
+    n_vague = len(VAGUE_RE.findall(text))
+    feats = {f"time_{k}": min(v, 5) for k, v in c.items()}
+    feats.update({
+        "time_signoff": min(n_signoff, 3), "time_message": min(n_msg, 3), "time_policy": min(n_policy, 4),
+        "time_vague": min(n_vague, 5), "time_act_any": float(c["act_day"] + c["act_month"] > 0),
+        "time_any": float(sum(c.values()) > 0),
+    })
+    return spans, feats
+
+
+def detect_process(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
+    text = ctx.text
+    spans: list[Span] = []
+    n = n_strong = n_future = n_fwd_clause = 0
+    for m in PROCESS_RE.finditer(text):
+        s = m.start()
+        if PROCESS_FUTURE_BEFORE.search(text[max(0, s - 4):s]):
+            n_future += 1
+            continue
+        cs = max(text.rfind(ch, 0, s) for ch in "。，,；;！!：:") + 1
+        if FWD_CLAUSE_RE.search(text, cs, s):
+            n_fwd_clause += 1
+            continue
+        n += 1
+        if m.group() in STRONG_PROCESS:
+            n_strong += 1
+        spans.append(ctx.span("process", s, m.end()))
+    n_ack = len(ACK_RE.findall(text))
+    n_fwd = len(FORWARD_RE.findall(text))
+    feats = {"proc_n": min(n, 10), "proc_strong": min(n_strong, 6), "proc_future": min(n_future, 4),
+             "proc_any": float(n > 0), "proc_fwd_clause": min(n_fwd_clause, 3), "ack_n": min(n_ack, 4), "fwd_n": min(n_fwd, 3)}
+    return spans, feats
+
+
+def detect_result(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
+    text = ctx.text
+    spans: list[Span] = []
+    n_done = n_state = n_strong_state = n_policy = n_neg = n_pending = 0
+    for m in RESULT_DONE_RE.finditer(text):
+        n_done += 1
+        spans.append(ctx.span("result:done", m.start(), m.end()))
+    for m in RESULT_STATE_RE.finditer(text):
+        n_state += 1
+        if m.group() in STRONG_STATE:
+            n_strong_state += 1
+            spans.append(ctx.span("result:state", m.start(), m.end()))
+    for m in RESULT_POLICY_RE.finditer(text):
+        n_policy += 1
+        spans.append(ctx.span("result:policy", m.start(), m.end()))
+    n_neg = len(RESULT_NEG_RE.findall(text))
+    n_pending = len(PENDING_RE.findall(text))
+    n_shirk = len(SHIRK_RE.findall(text))
+    feats = {"res_done": min(n_done, 8), "res_state": min(n_state, 10), "res_strong_state": min(n_strong_state, 5),
+             "res_policy": min(n_policy, 5), "res_neg": min(n_neg, 3), "res_pending": min(n_pending, 6),
+             "res_shirk": min(n_shirk, 3), "res_any": float(n_done + n_strong_state + n_policy > 0)}
+    return spans, feats
+
+
+def detect_contact(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
+    text = ctx.text
+    spans: list[Span] = []
+    n = n_strong = 0
+    for m in CONTACT_RE.finditer(text):
+        s = m.start()
+        if CONTACT_FUTURE_RE.search(text[max(0, s - 14):s]):
+            continue
+        n += 1
+        if m.group() in STRONG_CONTACT:
+            n_strong += 1
+            spans.append(ctx.span("contact", s, m.end()))
+    n_phone = len(PHONE_RE.findall(text))
+    feats = {"con_n": min(n, 6), "con_strong": min(n_strong, 4), "con_phone": min(n_phone, 3)}
+    return spans, feats
+
+
+def detect_elements(reply: str) -> RuleOutput:
+    """Run every detector on one reply: spans per element, rule features and flags."""
+    ctx = ReplyContext(reply)
+    spans: dict[str, list[Span]] = {}
+    feats: dict[str, float] = {}
+    for el, fn in (("org", detect_org), ("time", detect_time), ("process", detect_process),
+                   ("result", detect_result), ("contact", detect_contact)):
+        sp, f = fn(ctx)
+        spans[el] = sp
+        feats.update(f)
+    L = len(ctx.text)
+    body = ctx.text[:ctx.signoff_start]
+    feats["len_log"] = math.log1p(L)
+    feats["len_short"] = float(L < 60)
+    feats["len_mid"] = float(60 <= L < 150)
+    feats["n_sent"] = min(len([x for x in SENT_SPLIT.split(body) if x]), 30) / 10.0
+    feats["n_digits"] = min(sum(ch.isdigit() for ch in body), 60) / 20.0
+    resid, n_bp = _residual(body)
+    feats["resid_log"] = math.log1p(len(resid))
+    feats["resid_short"] = float(len(resid) < 30)
+    feats["bp_n"] = min(n_bp, 6)
+    feats["answer_n"] = min(len(ANSWER_RE.findall(resid)), 8)
+    feats["pending_sent"] = min(sum(1 for x in SENT_SPLIT.split(resid) if PENDING_RE.search(x)), 5)
+    feats["done_sent"] = min(sum(1 for x in SENT_SPLIT.split(resid) if RESULT_DONE_RE.search(x)), 5)
+    tail = resid[-TAIL_CHARS:]
+    feats["tail_done"] = min(len(RESULT_DONE_RE.findall(tail)), 4)
+    feats["tail_pending"] = min(len(PENDING_RE.findall(tail)), 4)
+    feats["tail_order"] = min(len(ORDER_RE.findall(tail)), 4)
+    feats["tail_answer"] = min(len(ANSWER_RE.findall(tail)), 6)
+    feats["tail_state"] = min(sum(1 for x in RESULT_STATE_RE.findall(tail) if x in STRONG_STATE), 4)
+    rs_sents = [x for x in SENT_SPLIT.split(resid) if len(x) >= 6]
+    n_fut = sum(1 for x in rs_sents if FUTURE_RE.search(x) and not PAST_RE.search(x))
+    n_past = sum(1 for x in rs_sents if PAST_RE.search(x))
+    feats["fut_sent"] = min(n_fut, 5)
+    feats["past_sent"] = min(n_past, 8)
+    feats["fut_frac"] = n_fut / len(rs_sents) if rs_sents else 0.0
+    feats["fut_only"] = float(n_fut > 0 and n_past == 0)
+    feats["enum"] = float(bool(re.search(r"(?:^|[。：:])(?:一、|1[、.]|（一）|\(一\)|首先)", body)))
+    # flags (rule level)
+    fwd = feats["fwd_n"] > 0
+    substantive = feats["proc_any"] or feats["res_any"] or feats["res_state"] >= 2
+    flags = {
+        "FORWARD_ONLY": int(fwd and not substantive and L < 150),
+        "ACK_ONLY": int(feats["ack_n"] > 0 and not fwd and not substantive and L < 80),
+        "SHIRKING": int(feats["res_shirk"] > 0 and feats["res_done"] == 0 and feats["proc_n"] == 0),
+        "PENDING": int(feats["res_pending"] > 0),
+    }
+    feats["flag_forward_only"] = float(flags["FORWARD_ONLY"])
+    feats["flag_ack_only"] = float(flags["ACK_ONLY"])
+    feats["flag_shirking"] = float(flags["SHIRKING"])
+    return RuleOutput(ctx.text, spans, flags, feats)
+
+
+def _residual(body: str) -> tuple[str, int]:
+    """Body with boilerplate sentences (greeting, acknowledgement, 'reply as follows', thanks, contact invitation,
+    pure forwarding) removed: what is left is the substantive part of the reply."""
+    keep, n_bp = [], 0
+    for sent in re.split(r"(?<=[。！!？?；;])|(?<=如下[:：])", body):
+        core = sent
+        for rx in BOILERPLATE_RES:
+            core = rx.sub("", core)
+        if len(core) < 6 or (FORWARD_RE.search(sent) and len(core) < 40):
+            n_bp += 1
+            continue
+        keep.append(core)
+    return "".join(keep), n_bp
+
+
+RULE_FEATURE_NAMES = tuple(detect_elements("").feats)

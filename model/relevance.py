@@ -1,0 +1,62 @@
+"""Does the reply answer what the citizen asked? Demand sentences of the message and their word overlap with the
+reply (character bigrams, stop-bigrams removed)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from model.audit_lexicon import BIGRAM_STOP, DEMAND_CUE_RE, HAN, SENT_SPLIT
+from model.text import mask_pii, normalise
+
+_NON_HAN = re.compile(rf"[^{HAN}A-Za-z0-9]+")
+
+
+def _bigrams(s: str) -> set[str]:
+    """Character bigrams of the Han/alphanumeric runs, minus the stop-bigrams every message and reply share."""
+    s = _NON_HAN.sub("|", s)
+    return {s[i:i + 2] for i in range(len(s) - 1) if "|" not in s[i:i + 2]} - BIGRAM_STOP
+
+
+def extract_demands(content: str, title: str = "") -> list[str]:
+    """The sentences that ask for something (请/要求/希望/是否/？…), the title first when it asks too."""
+    sents = [x for x in SENT_SPLIT.split(normalise(content)) if len(x) >= 4]
+    dem = [x for x in sents if DEMAND_CUE_RE.search(x)]
+    t = normalise(title)
+    if t and (DEMAND_CUE_RE.search(t) or not dem):
+        dem = [t] + dem
+    return dem[:12]
+
+
+def relevance_features(title: str, content: str, reply_text: str) -> tuple[dict[str, float], list[str]]:
+    """Overlap features between the message and the normalised reply, and the demands the reply does not touch
+    (personal data masked)."""
+    rb = _bigrams(reply_text)
+    tb = _bigrams(normalise(title))
+    cb = _bigrams(normalise(content)[:1500])
+    demands = extract_demands(content, title)
+    unaddressed = []
+    covs = []
+    for d in demands:
+        db = _bigrams(d)
+        if not db:
+            continue
+        cov = len(db & rb) / len(db)
+        covs.append(cov)
+        if cov < 0.25:
+            unaddressed.append(mask_pii(d))
+    feats = {
+        "rel_title": len(tb & rb) / len(tb) if tb else 0.0,
+        "rel_content": len(cb & rb) / len(cb) if cb else 0.0,
+        "rel_reply_prec": len(cb & rb) / len(rb) if rb else 0.0,
+        "rel_dem_mean": float(np.mean(covs)) if covs else 0.0,
+        "rel_dem_min": float(np.min(covs)) if covs else 0.0,
+        "rel_unaddr_frac": len(unaddressed) / len(covs) if covs else 0.0,
+        "rel_n_dem": min(len(covs), 8) / 4.0,
+    }
+    return feats, unaddressed
+
+
+REL_FEATURE_NAMES = ("rel_title", "rel_content", "rel_reply_prec", "rel_dem_mean", "rel_dem_min", "rel_unaddr_frac",
+                     "rel_n_dem")

@@ -1,0 +1,92 @@
+"""Working days between a message and its reply, against the offices' time limits, on China's official calendar.
+
+The calendar (`resources/cn_calendar.json`) lists, per year, the weekday public holidays and the weekend days made
+working days (调休) from the State Council's annual notices. Days outside the covered years count Monday–Friday.
+Limits are working days per request type (咨询 5, others 15 by default) and can be changed by the caller.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from importlib import resources
+
+from model.audit_results import Timeliness
+
+DEFAULT_LIMITS = {"咨询": 5}
+DEFAULT_LIMIT = 15
+_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d",
+            "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y-%m-%dT%H:%M:%S", "%Y.%m.%d")
+
+
+@lru_cache(maxsize=1)
+def _calendar() -> tuple[frozenset[date], frozenset[date], range]:
+    raw = json.loads(resources.files("model.resources").joinpath("cn_calendar.json").read_text(encoding="utf-8"))
+
+    def dates(section: str) -> frozenset[date]:
+        return frozenset(date.fromisoformat(f"{year}-{day}") for year, days in raw[section].items() for day in days)
+
+    years = sorted(int(year) for year in raw["holidays"])
+    return dates("holidays"), dates("workdays"), range(years[0], years[-1] + 1)
+
+
+def is_working_day(day: date) -> bool:
+    holidays, workdays, _ = _calendar()
+    if day in workdays:
+        return True
+    return day.weekday() < 5 and day not in holidays
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after `start` up to and including `end` (the day a message arrives does not count)."""
+    count, day = 0, start + timedelta(days=1)
+    while day <= end:
+        count += is_working_day(day)
+        day += timedelta(days=1)
+    return count
+
+
+def parse_time(value: str | datetime | date | None) -> datetime | None:
+    """A timestamp in the formats office exports use; None when empty or not understood."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    text = str(value).strip()
+    for fmt in _FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+@dataclass(frozen=True)
+class TimeLimits:
+    """Working-day limits per request type; `default` for any other type or when the type is unknown."""
+
+    by_type: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
+    default: int = DEFAULT_LIMIT
+
+    def limit(self, request_type: str | None) -> int:
+        return self.by_type.get(request_type or "", self.default)
+
+    def check(self, message_time: str | datetime | None, reply_time: str | datetime | None,
+              request_type: str | None = None) -> Timeliness | None:
+        """Timeliness of one reply; None when either time is missing. Unreadable or reversed times are reported."""
+        if message_time in (None, "") or reply_time in (None, ""):
+            return None
+        received, replied = parse_time(message_time), parse_time(reply_time)
+        limit = self.limit(request_type)
+        if received is None or replied is None:
+            return Timeliness(limit_days=limit, note="时间格式无法识别")
+        if replied < received:
+            return Timeliness(limit_days=limit, note="答复时间早于留言时间")
+        days = working_days_between(received.date(), replied.date())
+        _, _, covered = _calendar()
+        note = None if received.year in covered and replied.year in covered else "超出节假日表覆盖年份，按周一至周五计"
+        return Timeliness(working_days=days, limit_days=limit, overdue=days > limit, note=note)

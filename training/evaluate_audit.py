@@ -1,0 +1,48 @@
+"""Auditor metrics on rows the model did not train on: element F1 with precision/recall, redo-verdict F1, the
+quality of redo_risk as a probability (AUC, Brier, calibration), relevance accuracy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import brier_score_loss, f1_score, precision_recall_fscore_support, roc_auc_score
+
+from model.audit_results import ELEMENTS
+from training.evaluate import expected_calibration_error
+
+
+def _prf(gold: np.ndarray, predicted: np.ndarray) -> dict:
+    p, r, f, _ = precision_recall_fscore_support(gold, predicted, average="binary", zero_division=0)
+    return {"precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4),
+            "positives": int(gold.sum())}
+
+
+def best_threshold(gold: np.ndarray, risk: np.ndarray) -> float:
+    """The redo threshold with the best F1 (grid of 0.01 between 0.2 and 0.8, ties to the middle)."""
+    grid = np.round(np.arange(0.2, 0.801, 0.01), 2)
+    scores = np.array([f1_score(gold, risk >= t, zero_division=0) for t in grid])
+    best = np.flatnonzero(scores >= scores.max() - 1e-9)
+    return float(grid[best[len(best) // 2]])
+
+
+def audit_metrics(frame: pd.DataFrame, element_p: np.ndarray, risk: np.ndarray, threshold: float,
+                  relevance_predicted: np.ndarray | None = None) -> dict:
+    redo = (frame["verdict"] == "redo").to_numpy().astype(int)
+    metrics: dict = {"n": len(frame), "elements": {}}
+    for j, name in enumerate(ELEMENTS):
+        metrics["elements"][name] = _prf(frame[name].to_numpy().astype(int), (element_p[:, j] >= 0.5).astype(int))
+    two_class = np.column_stack([1 - risk, risk])
+    metrics["verdict"] = {
+        "threshold": threshold, **_prf(redo, (risk >= threshold).astype(int)),
+        "auc": round(float(roc_auc_score(redo, risk)), 4) if 0 < redo.sum() < len(redo) else None,
+        "brier": round(float(brier_score_loss(redo, risk)), 4),
+        "ece": round(expected_calibration_error(two_class, (risk >= 0.5).astype(int) == redo), 4),
+    }
+    if relevance_predicted is not None:
+        metrics["relevance_accuracy"] = round(float((relevance_predicted == frame["relevant"].to_numpy()).mean()), 4)
+    return metrics
+
+
+def shallow_auc(risk: np.ndarray, shallow: np.ndarray) -> float:
+    """How well redo_risk ranks the replies a research team marked as shallow (shallow_team_a)."""
+    return round(float(roc_auc_score(shallow.astype(int), risk)), 4)

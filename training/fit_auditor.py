@@ -1,0 +1,131 @@
+"""Fit the reply auditor on replies labelled against RUBRIC_AUDIT.md (replies/audit_silver.csv by default).
+
+Stage one: a logistic regression per element on reply n-grams + rule features. Stage two (redo risk, relevance) is
+fitted on out-of-fold stage-one probabilities, so it sees inputs as noisy as at inference; the redo threshold is the
+F1-best one on out-of-fold stage-two risk. Every figure in the card comes from rows the scored model did not see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from threadpoolctl import threadpool_limits
+
+from model.audit_features import ReplyFeatures, element_matrix, extract, meta_matrix
+from model.audit_results import ELEMENTS
+from model.auditor import ReplyAuditor
+from model.features import CharNgramTfidf
+from model.linear import CalibratedLinear
+from training.args import AuditorTrainingArguments
+from training.audit_data import REPLY_LABELS, load_audit_labelled, tickets_from_frame
+from training.evaluate_audit import audit_metrics, best_threshold
+
+Progress = Callable[[Iterable[Any], str, int], Iterable[Any]]
+
+
+def _no_progress(items: Iterable[Any], description: str, total: int) -> Iterable[Any]:
+    return items
+
+
+def linear_head(model: LogisticRegression) -> CalibratedLinear:
+    """A fitted LogisticRegression as arrays: binary models get a zero row for the negative class (softmax of
+    (0, z) is the logistic of z)."""
+    coef, intercept = model.coef_, model.intercept_
+    if coef.shape[0] == 1:
+        coef = np.vstack([np.zeros_like(coef), coef])
+        intercept = np.array([0.0, intercept[0]])
+    labels = [str(c) for c in model.classes_]
+    return CalibratedLinear(labels, coef, intercept, np.eye(len(labels)), np.zeros(len(labels)))
+
+
+class _StageOne:
+    """TF-IDF + one logistic regression per element, fitted on some rows."""
+
+    def __init__(self, args: AuditorTrainingArguments, scale: np.ndarray):
+        self.args, self.scale = args, scale
+
+    def fit(self, features: ReplyFeatures, labels: dict[str, np.ndarray]) -> _StageOne:
+        self.tfidf = CharNgramTfidf(ngram_range=self.args.ngram_range, min_df=self.args.min_df,
+                                    max_features=self.args.max_features).fit(features.docs)
+        matrix = element_matrix(features, self.tfidf, self.scale)
+        self.models = {e: LogisticRegression(C=self.args.element_C[e], max_iter=3000,
+                                             class_weight="balanced" if e == "contact" else None).fit(matrix, labels[e])
+                       for e in ELEMENTS}
+        return self
+
+    def predict_proba(self, features: ReplyFeatures) -> np.ndarray:
+        matrix = element_matrix(features, self.tfidf, self.scale)
+        return np.column_stack([self.models[e].predict_proba(matrix)[:, 1] for e in ELEMENTS])
+
+
+def fit_auditor(frame: pd.DataFrame, args: AuditorTrainingArguments,
+                progress: Progress = _no_progress) -> tuple[ReplyAuditor, dict]:
+    """Train on a labelled frame (columns of REPLY_LABELS); returns the auditor and its out-of-fold metrics."""
+    with threadpool_limits(1):  # BLAS threads make these small fits many times slower
+        tickets = tickets_from_frame(frame)
+        features = extract(tickets)
+        labels = {e: frame[e].astype(int).to_numpy() for e in ELEMENTS}
+        redo = (frame["verdict"] == "redo").astype(int).to_numpy()
+        relevance = frame["relevant"].astype(int).to_numpy()
+        scale = np.maximum(features.rule_matrix.max(axis=0), 1.0)
+        folds = list(StratifiedKFold(args.folds, shuffle=True, random_state=args.seed).split(redo, redo))
+
+        element_oof = np.zeros((len(tickets), len(ELEMENTS)))
+        for train, test in progress(folds, "stage one, out of fold", len(folds)):
+            stage = _StageOne(args, scale).fit(features.subset(train), {e: y[train] for e, y in labels.items()})
+            element_oof[test] = stage.predict_proba(features.subset(test))
+        meta = meta_matrix(element_oof, features)
+
+        def stage_two() -> LogisticRegression:
+            return LogisticRegression(C=args.stage_two_C, max_iter=3000)
+
+        risk_oof, relevance_oof = np.zeros(len(tickets)), np.zeros(len(tickets), dtype=int)
+        for train, test in folds:
+            risk_oof[test] = stage_two().fit(meta[train], redo[train]).predict_proba(meta[test])[:, 1]
+            relevance_oof[test] = stage_two().fit(meta[train], relevance[train]).predict(meta[test])
+        threshold = args.redo_threshold if args.redo_threshold is not None else best_threshold(redo, risk_oof)
+        redo_model = stage_two().fit(meta, redo)
+        relevance_model = stage_two().fit(meta, relevance)
+        final = _StageOne(args, scale).fit(features, labels)
+
+    auditor = ReplyAuditor(final.tfidf, scale, {e: linear_head(final.models[e]) for e in ELEMENTS},
+                           linear_head(redo_model), linear_head(relevance_model), threshold)
+    metrics = audit_metrics(frame, element_oof, risk_oof, threshold, relevance_oof)
+    return auditor, metrics
+
+
+def train_auditor(args: AuditorTrainingArguments, progress: Progress = _no_progress) -> dict:
+    """Fit on the training data, measure on the gold dev set when present, save the directory with its card."""
+    path = args.train_data or args.data_dir / "replies" / "audit_silver.csv"
+    frame = load_audit_labelled(path)
+    auditor, oof = fit_auditor(frame, args, progress)
+    card: dict = {
+        "task": "reply audit (RUBRIC_AUDIT.md): five elements, redo verdict, relevance",
+        "training_data": {"file": path.name, "rows": len(frame), "labels": list(REPLY_LABELS)},
+        "arguments": {"seed": args.seed, "folds": args.folds, "ngram_range": list(args.ngram_range),
+                      "min_df": args.min_df, "max_features": args.max_features, "element_C": args.element_C,
+                      "stage_two_C": args.stage_two_C},
+        "redo_threshold": auditor.redo_threshold,
+        "metrics": {"cross_validation": {"split": f"{args.folds}-fold stratified by verdict, seed {args.seed}, "
+                                                  f"out-of-fold", **oof}},
+    }
+    dev_path = args.data_dir / "replies" / "audit_gold_dev.csv"
+    if args.train_data is None and dev_path.is_file():
+        card["metrics"]["gold_dev"] = {"split": "replies/audit_gold_dev.csv (double-annotated, never trained on)",
+                                       **evaluate_on(auditor, load_audit_labelled(dev_path))}
+    return auditor.save(args.output_dir, card)
+
+
+def evaluate_on(auditor: ReplyAuditor, frame: pd.DataFrame) -> dict:
+    """The auditor's figures on a labelled frame."""
+    features = extract(tickets_from_frame(frame))
+    element_p = auditor.element_probabilities(features)
+    risk, relevance_p = auditor.stage_two(element_p, features)
+    levels = np.array([int(label) for label in auditor.relevance_head.labels])
+    return audit_metrics(frame, element_p, risk, auditor.redo_threshold, levels[relevance_p.argmax(axis=1)])
+
