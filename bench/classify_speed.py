@@ -10,6 +10,7 @@ Prints figures; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import resource
 import sys
@@ -22,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from model.classifier import TicketClassifier  # noqa: E402
 from model.results import Ticket  # noqa: E402
 from model.text import combine, default_tokenizer, mask_pii, normalise  # noqa: E402
-from serve.batch import map_chunks  # noqa: E402
+from serve.batch import classify_rows, map_chunks  # noqa: E402
 from training.data import SHARED_DATA, read_table  # noqa: E402
 
 
@@ -83,7 +84,7 @@ def main() -> None:
           f"jieba on the same text ({single_s / full_s:.2f}× jieba on the full text)")
 
     chunks = [rows[i:i + 512] for i in range(0, len(rows), 512)]
-    batch_s = timed(lambda: list(map_chunks(classifier, chunks, args.workers)))
+    batch_s = timed(lambda: list(map_chunks(functools.partial(classify_rows, classifier), chunks, args.workers)))
     print(f"classify, {args.workers} worker processes (hotline classify --workers {args.workers}): "
           f"{len(rows) / batch_s:,.0f} msg/s")
     print(f"RSS of the process holding the default model after classifying: {rss_mib():.0f} MiB")

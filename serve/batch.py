@@ -1,12 +1,14 @@
-"""Streaming batch classification: a ticket table in, one result per row out, in input order, nothing dropped.
+"""Streaming batch scoring (classification or reply audit): a table in, one result per row out, in input order,
+nothing dropped.
 
-Rows are read and classified in chunks so memory stays bounded; a row that cannot be read or is empty gets an
-`error` in its output and every other row is classified as usual.
+Rows are read and scored in chunks so memory stays bounded; a row that cannot be read or is empty gets an `error`
+in its output and every other row is scored as usual.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import itertools
 import json
 import multiprocessing
@@ -16,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from model.audit_results import Audit, ReplyTicket
+from model.auditor import ReplyAuditor
 from model.classifier import TicketClassifier
 from model.results import Classification, Ticket
 from model.text import default_tokenizer
@@ -25,11 +29,15 @@ WRITABLE_SUFFIXES = (".jsonl", ".csv", ".xlsx")
 UNREADABLE_ROW = "unreadable row: not a JSON object"
 
 
+AUDIT_OPTIONAL = ("message_time", "reply_time", "type", "unit")
+RowProcessor = Callable[[list[dict[str, str] | None]], list[dict[str, Any]]]
+
+
 @dataclass
 class BatchSummary:
     rows: int = 0
     errors: int = 0
-    needs_review: int = 0
+    flagged: int = 0  # classification: needs review; audit: verdict redo
 
 
 def _tickets(rows: list[dict[str, str] | None]) -> list[Ticket | None]:
@@ -47,27 +55,36 @@ def classify_rows(classifier: TicketClassifier, rows: list[dict[str, str] | None
             for t in tickets]
 
 
-_worker_classifier: TicketClassifier | None = None
+def audit_rows(auditor: ReplyAuditor, rows: list[dict[str, str] | None]) -> list[dict[str, Any]]:
+    """Audit one chunk into plain records; unreadable rows keep their place."""
+    tickets = [ReplyTicket(**{k: (v or None) if k in ("id", *AUDIT_OPTIONAL) else v for k, v in r.items()})
+               if r is not None else None for r in rows]
+    results = iter(auditor.audit([t for t in tickets if t is not None]))
+    return [(next(results) if t is not None else Audit(model_version=auditor.version, error=UNREADABLE_ROW)).model_dump()
+            for t in tickets]
 
 
-def _classify_in_worker(rows: list[dict[str, str] | None]) -> list[dict[str, Any]]:
-    return classify_rows(_worker_classifier, rows)
+_worker_process: RowProcessor | None = None
 
 
-def map_chunks(classifier: TicketClassifier, chunks: Iterable[list[dict[str, str] | None]],
+def _process_in_worker(rows: list[dict[str, str] | None]) -> list[dict[str, Any]]:
+    return _worker_process(rows)
+
+
+def map_chunks(process: RowProcessor, chunks: Iterable[list[dict[str, str] | None]],
                workers: int = 1) -> Iterator[list[dict[str, Any]]]:
-    """Classify chunks in order, in `workers` forked processes sharing the loaded model (bounded look-ahead)."""
+    """Score chunks in order, in `workers` forked processes sharing the loaded models (bounded look-ahead)."""
     if workers <= 1:
         for rows in chunks:
-            yield classify_rows(classifier, rows)
+            yield process(rows)
         return
-    global _worker_classifier
-    _worker_classifier = classifier
+    global _worker_process
+    _worker_process = process
     default_tokenizer()  # load jieba once, before forking
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         pending: deque = deque()
         for rows in chunks:
-            pending.append(pool.apply_async(_classify_in_worker, (rows,)))
+            pending.append(pool.apply_async(_process_in_worker, (rows,)))
             if len(pending) >= 2 * workers:
                 yield pending.popleft().get()
         while pending:
@@ -75,16 +92,17 @@ def map_chunks(classifier: TicketClassifier, chunks: Iterable[list[dict[str, str
 
 
 def flat_record(record: dict[str, Any]) -> dict[str, Any]:
-    """A result record as one table row: lists become JSON text."""
-    return {key: json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
+    """A result record as one table row: lists and objects become JSON text."""
+    return {key: json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value
             for key, value in record.items()}
 
 
 class ResultWriter:
     """Writes results as .jsonl, .csv (both streamed) or .xlsx (written on close)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, columns: Iterable[str]):
         self.path = Path(path)
+        self.columns = list(columns)
         suffix = self.path.suffix.lower()
         if suffix not in WRITABLE_SUFFIXES:
             raise InputError(f"{self.path.name}: unsupported output type; use one of {', '.join(WRITABLE_SUFFIXES)}")
@@ -112,26 +130,43 @@ class ResultWriter:
         if self.suffix == ".xlsx":
             import pandas as pd
 
-            pd.DataFrame(self._rows, columns=list(Classification.model_fields)).to_excel(self.path, index=False)
+            pd.DataFrame(self._rows, columns=self.columns).to_excel(self.path, index=False)
         elif self._handle is not None:
             self._handle.close()
 
 
-def classify_file(classifier: TicketClassifier, source: Path, destination: Path, chunk_size: int = 512,
-                  on_chunk: Callable[[int], None] | None = None, workers: int = 1) -> BatchSummary:
-    """Classify every row of `source` into `destination`; `on_chunk(n)` reports progress."""
+def score_file(process: RowProcessor, source: Path, destination: Path, required: tuple[str, ...],
+               optional: tuple[str, ...], columns: Iterable[str], flagged: Callable[[dict[str, Any]], bool],
+               chunk_size: int = 512, on_chunk: Callable[[int], None] | None = None,
+               workers: int = 1) -> BatchSummary:
+    """Score every row of `source` into `destination`; `on_chunk(n)` reports progress."""
     summary = BatchSummary()
-    chunks: Iterator = iter_table(source, required=("id", "title", "content"), chunk_size=chunk_size)
+    chunks: Iterator = iter_table(source, required=required, optional=optional, chunk_size=chunk_size)
     first = next(chunks)  # raises ColumnError / InputError before the output file is created
-    writer = ResultWriter(destination)
+    writer = ResultWriter(destination, columns)
     try:
-        for results in map_chunks(classifier, itertools.chain([first], chunks), workers):
+        for results in map_chunks(process, itertools.chain([first], chunks), workers):
             writer.write(results)
             summary.rows += len(results)
             summary.errors += sum(r["error"] is not None for r in results)
-            summary.needs_review += sum(r["needs_review"] and r["error"] is None for r in results)
+            summary.flagged += sum(r["error"] is None and flagged(r) for r in results)
             if on_chunk:
                 on_chunk(len(results))
     finally:
         writer.close()
     return summary
+
+
+def classify_file(classifier: TicketClassifier, source: Path, destination: Path, chunk_size: int = 512,
+                  on_chunk: Callable[[int], None] | None = None, workers: int = 1) -> BatchSummary:
+    """Classify every ticket of `source`; `flagged` counts the tickets that need review."""
+    return score_file(functools.partial(classify_rows, classifier), source, destination, ("id", "title", "content"),
+                      (), Classification.model_fields, lambda r: r["needs_review"], chunk_size, on_chunk, workers)
+
+
+def audit_file(auditor: ReplyAuditor, source: Path, destination: Path, chunk_size: int = 512,
+               on_chunk: Callable[[int], None] | None = None, workers: int = 1) -> BatchSummary:
+    """Audit every reply of `source`; `flagged` counts the replies at risk of a redo."""
+    return score_file(functools.partial(audit_rows, auditor), source, destination,
+                      ("id", "title", "content", "reply"), AUDIT_OPTIONAL, Audit.model_fields,
+                      lambda r: r["verdict"] == "redo", chunk_size, on_chunk, workers)

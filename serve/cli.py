@@ -1,4 +1,4 @@
-"""The `hotline` command line: classify files, train and evaluate the classifier."""
+"""The `hotline` command line: classify tickets and audit replies in files; train and evaluate both models."""
 
 from __future__ import annotations
 
@@ -73,7 +73,43 @@ def classify(
     except InputError as error:  # ColumnError included: names the columns found and expected
         _fail(str(error), EXIT_BAD_INPUT)
     err.print(f"{summary.rows} rows → {output} ({summary.errors} with errors, "
-              f"{summary.needs_review} need review; model {classifier.version})", highlight=False)
+              f"{summary.flagged} need review; model {classifier.version})", highlight=False)
+
+
+PolicyOption = Annotated[Path | None, typer.Option("--policy", help="An office's audit policy TOML (score weights, time limits) laid over the shipped one.")]
+
+
+def _load_auditor(model: Path | None, policy: Path | None):
+    from model.auditor import ReplyAuditor
+
+    try:
+        return ReplyAuditor.load(model, policy)
+    except (ModelFileError, OSError, ValueError) as error:
+        _fail(f"cannot load the auditor: {error}", EXIT_MODEL)
+
+
+@app.command()
+def audit(
+    input: Annotated[Path, typer.Argument(help="Replies: .csv, .xlsx or .jsonl with id, title, content, reply (or 答复意见/回复内容); optional message_time, reply_time (答复时间), type, unit (承办单位).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Results: .jsonl, .csv or .xlsx.")],
+    model: ModelOption = None,
+    policy: PolicyOption = None,
+    chunk_size: Annotated[int, typer.Option(min=1, help="Rows audited at a time.")] = 512,
+    workers: Annotated[int, typer.Option(min=1, help="Processes to audit with (2 uses both cores here).")] = 1,
+) -> None:
+    """Audit every reply of INPUT: five elements with evidence, verdict, redo risk, relevance, issues, suggestions."""
+    from serve.batch import audit_file
+
+    auditor = _load_auditor(model, policy)
+    try:
+        with _progress() as progress:
+            task = progress.add_task("auditing", total=None)
+            summary = audit_file(auditor, input, output, chunk_size, on_chunk=lambda n: progress.advance(task, n),
+                                 workers=workers)
+    except InputError as error:
+        _fail(str(error), EXIT_BAD_INPUT)
+    err.print(f"{summary.rows} rows → {output} ({summary.errors} with errors, {summary.flagged} at risk of redo; "
+              f"model {auditor.version})", highlight=False)
 
 
 def _track(progress: Progress):
@@ -110,6 +146,69 @@ def train_classifier_command(
     card = classifier.save(args.output_dir, card)
     _print_metrics(card["metrics"])
     err.print(f"model {card['version']} written to {args.output_dir}", highlight=False)
+
+
+@train_app.command("auditor")
+def train_auditor_command(
+    data: Annotated[Path | None, typer.Option(help="Your own labelled replies (id, title, content, reply, org, time, process, result, contact, relevant, verdict) instead of replies/audit_silver.csv.")] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Folder with the shared replies/ data (default: ../shared/data).")] = None,
+    output_dir: Annotated[Path | None, typer.Option(help="Model directory to write (default: the shipped auditor's).")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed (folds).")] = 0,
+) -> None:
+    """Train the reply auditor, print out-of-fold (and gold dev) metrics and write a model directory."""
+    from training.args import AuditorTrainingArguments
+    from training.fit_auditor import train_auditor
+
+    args = AuditorTrainingArguments(train_data=data, seed=seed)
+    if data_dir:
+        args.data_dir = data_dir
+    if output_dir:
+        args.output_dir = output_dir
+    try:
+        with _progress() as progress:
+            card = train_auditor(args, _track(progress))
+    except (FileNotFoundError, InputError, ValueError) as error:
+        _fail(str(error), EXIT_BAD_INPUT)
+    _print_audit_metrics(card["metrics"])
+    err.print(f"auditor {card['version']} written to {args.output_dir}", highlight=False)
+
+
+@evaluate_app.command("auditor")
+def evaluate_auditor_command(
+    data: Annotated[Path | None, typer.Option(help="Labelled replies (as for `train auditor`). Without it: the gold dev set and the shallow_team_a check on the shared data, else the model card's metrics.")] = None,
+    model: ModelOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+) -> None:
+    """Print element precision/recall/F1, redo-verdict F1, redo-risk AUC/Brier and relevance accuracy."""
+    from training.evaluate_audit import evaluate_auditor
+
+    auditor = _load_auditor(model, None)
+    try:
+        metrics = evaluate_auditor(auditor, data)
+    except (FileNotFoundError, InputError, ValueError) as error:
+        _fail(str(error), EXIT_BAD_INPUT)
+    if as_json:
+        typer.echo(json.dumps(metrics, ensure_ascii=False, indent=2))
+    else:
+        _print_audit_metrics(metrics)
+
+
+def _print_audit_metrics(metrics: dict[str, dict]) -> None:
+    out = Console()
+    for name, m in metrics.items():
+        if "elements" not in m:  # e.g. the shallow_team_a check
+            out.print(f"[bold]{name}[/]: " + ", ".join(f"{k} {v}" for k, v in m.items()), highlight=False)
+            continue
+        out.print(f"[bold]{name}[/] ({m.get('split', '')}; n={m['n']})", highlight=False)
+        table = Table("", "precision", "recall", "F1", "positives")
+        for element, c in m["elements"].items():
+            table.add_row(element, f"{c['precision']:.3f}", f"{c['recall']:.3f}", f"{c['f1']:.3f}", str(c["positives"]))
+        v = m["verdict"]
+        table.add_row(f"verdict redo (t={v['threshold']})", f"{v['precision']:.3f}", f"{v['recall']:.3f}",
+                      f"{v['f1']:.3f}", str(v["positives"]))
+        out.print(table)
+        out.print(f"  redo_risk: AUC {v['auc']}, Brier {v['brier']}, ECE {v['ece']}; "
+                  f"relevance accuracy {m.get('relevance_accuracy')}", highlight=False)
 
 
 @evaluate_app.command("classifier")

@@ -3,11 +3,15 @@ quality of redo_risk as a probability (AUC, Brier, calibration), relevance accur
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 from sklearn.metrics import brier_score_loss, f1_score, precision_recall_fscore_support, roc_auc_score
 
 from model.audit_results import ELEMENTS
+from training.audit_data import load_audit_labelled, tickets_from_frame
+from training.data import SHARED_DATA, load_labelled
 from training.evaluate import expected_calibration_error
 
 
@@ -46,3 +50,32 @@ def audit_metrics(frame: pd.DataFrame, element_p: np.ndarray, risk: np.ndarray, 
 def shallow_auc(risk: np.ndarray, shallow: np.ndarray) -> float:
     """How well redo_risk ranks the replies a research team marked as shallow (shallow_team_a)."""
     return round(float(roc_auc_score(shallow.astype(int), risk)), 4)
+
+
+def evaluate_auditor(auditor, path: Path | None = None, data_dir: Path = SHARED_DATA) -> dict[str, dict]:
+    """Metrics on a labelled file; by default the gold dev set and the shallow_team_a check of the shared data
+    (replies.csv rows the auditor did not train on), or the model card's figures when the shared data is absent."""
+    from training.fit_auditor import evaluate_on
+
+    if path is not None:
+        return {Path(path).name: {"split": "given file", **evaluate_on(auditor, load_audit_labelled(path))}}
+    dev, replies = data_dir / "replies" / "audit_gold_dev.csv", data_dir / "replies" / "replies.csv"
+    if not dev.is_file():
+        return auditor.card.get("metrics", {})
+    metrics = {"gold_dev": {"split": "replies/audit_gold_dev.csv, never trained on",
+                            **evaluate_on(auditor, load_audit_labelled(dev))}}
+    if replies.is_file():
+        metrics["shallow_team_a"] = shallow_check(auditor, replies, data_dir / "replies" / "audit_silver.csv")
+    return metrics
+
+
+def shallow_check(auditor, replies_path: Path, training_path: Path) -> dict:
+    """AUC of redo_risk against the noisy shallow_team_a label on the replies.csv rows not used in training."""
+    frame = load_labelled(replies_path, required=("id", "title", "content", "reply", "shallow_team_a"))
+    trained = set(load_labelled(training_path, required=("id",))["id"]) if training_path.is_file() else set()
+    held_out = frame[~frame["id"].isin(trained)]
+    audits = auditor.audit(tickets_from_frame(held_out))
+    risk = np.array([a.redo_risk if a.redo_risk is not None else 1.0 for a in audits])
+    shallow = held_out["shallow_team_a"].astype(int).to_numpy()
+    return {"split": "replies.csv minus the training rows", "n": len(held_out), "positives": int(shallow.sum()),
+            "auc": shallow_auc(risk, shallow)}
