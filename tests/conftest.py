@@ -1,4 +1,4 @@
-"""Shared fixtures: the hand-made samples and a tiny classifier trained on them inside the tests."""
+"""Shared fixtures: the hand-made samples, and a tiny classifier and auditor trained on them inside the tests."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from model.auditor import ReplyAuditor
 from model.classifier import TicketClassifier
 from model.routing import Taxonomy
 from model.text import prepare
-from training.args import BlockSpec, LabelModelArguments
+from training.args import AuditorTrainingArguments, BlockSpec, LabelModelArguments
+from training.audit_data import load_audit_labelled
 from training.data import SHARED_DATA
+from training.fit_auditor import fit_auditor
 from training.fit_classifier import fit_label_model
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
@@ -53,3 +56,25 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "category" / "train.csv").is_file():
         pytest.skip(f"shared data not found at {SHARED_DATA} (it lives beside the repository as ../shared/data)")
     return SHARED_DATA
+
+
+TINY_AUDITOR_ARGS = AuditorTrainingArguments(folds=3, min_df=1, max_features=5000)
+
+
+@pytest.fixture(scope="session")
+def sample_replies():
+    return load_audit_labelled(SAMPLES / "sample_replies.csv")
+
+
+@pytest.fixture(scope="session")
+def tiny_auditor(sample_replies) -> ReplyAuditor:
+    auditor, _ = fit_auditor(sample_replies, TINY_AUDITOR_ARGS)
+    auditor.card = {"version": "tiny-audit-test"}
+    return auditor
+
+
+@pytest.fixture(scope="session")
+def tiny_auditor_dir(tiny_auditor, tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("tiny_auditor")
+    tiny_auditor.save(directory, {"metrics": {}})
+    return directory

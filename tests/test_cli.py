@@ -122,3 +122,50 @@ def test_two_workers_give_the_same_output_as_one(tiny_model_dir, tmp_path):
         assert result.exit_code == 0, result.output
         outputs.append(out.read_text(encoding="utf-8"))
     assert outputs[0] == outputs[1] and len(outputs[0].splitlines()) == 70
+
+
+AUDIT_KEYS = {"id", "verdict", "redo_risk", "score", "elements", "relevance", "issues", "suggestions", "model_version"}
+
+
+def _audit(tiny_auditor_dir, source, destination, *extra):
+    return runner.invoke(app, ["audit", str(source), "-o", str(destination), "--model", str(tiny_auditor_dir), *extra])
+
+
+def test_audit_csv_to_jsonl_keeps_every_row_in_order(tiny_auditor_dir, tmp_path):
+    out = tmp_path / "audits.jsonl"
+    result = _audit(tiny_auditor_dir, SAMPLES / "sample_replies.csv", out)
+    assert result.exit_code == 0, result.output
+    rows = _jsonl(out)
+    source = pd.read_csv(SAMPLES / "sample_replies.csv", dtype=str)
+    assert [r["id"] for r in rows] == source.id.tolist()
+    assert all(AUDIT_KEYS <= set(r) and r["error"] is None for r in rows)
+    assert all(set(r["elements"]) == {"org", "time", "process", "result", "contact"} for r in rows)
+    assert all(r["timeliness"]["working_days"] is not None for r in rows)  # message_time and reply_time given
+
+
+def test_audit_office_headers_bad_rows_and_xlsx_output(tiny_auditor_dir, tmp_path):
+    source = tmp_path / "office.csv"
+    source.write_text("留言编号,留言主题,留言详情,答复意见,答复时间,承办单位\n"
+                      "1,路灯不亮,路灯坏了,已转A市城管局处理。,2019-05-10,A市城管局\n"
+                      "2,噪音扰民,晚上施工,,2019-05-10,A市生态环境局\n", encoding="utf-8")
+    out = tmp_path / "audits.xlsx"
+    result = _audit(tiny_auditor_dir, source, out, "--workers", "2")
+    assert result.exit_code == 0, result.output
+    table = pd.read_excel(out, dtype=str)
+    assert table.id.tolist() == ["1", "2"]
+    assert table.error.isna().tolist() == [True, False] and "空" in table.error[1]
+    assert json.loads(table.elements[0])["org"]["present"] in (True, False)
+
+
+def test_audit_without_a_reply_column_exits_2(tiny_auditor_dir, tmp_path):
+    result = _audit(tiny_auditor_dir, SAMPLES / "tickets.csv", tmp_path / "o.jsonl")
+    assert result.exit_code == 2 and "reply" in result.output and "答复意见" in result.output
+
+
+def test_evaluate_auditor_on_a_labelled_file(tiny_auditor_dir):
+    result = runner.invoke(app, ["evaluate", "auditor", "--data", str(SAMPLES / "sample_replies.csv"),
+                                 "--model", str(tiny_auditor_dir), "--json"])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.stdout)["sample_replies.csv"]
+    assert metrics["n"] == 40 and set(metrics["elements"]) == {"org", "time", "process", "result", "contact"}
+    assert 0 <= metrics["verdict"]["f1"] <= 1 and metrics["verdict"]["auc"] is not None

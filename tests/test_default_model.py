@@ -41,3 +41,17 @@ def test_shared_data_loads_through_datasets(shared_data):
     assert set(frame.content_source) == {"raw", "stripped", "segmented"}
     groups = group_keys(frame.title, frame.content)
     assert len(set(groups)) < len(frame)  # near-duplicates share a group
+
+
+def test_default_auditor_loads_and_separates_good_from_bare_replies(sample_replies):
+    from model.audit_results import ReplyTicket
+    from model.auditor import DEFAULT_AUDITOR_DIR, ReplyAuditor
+
+    auditor = ReplyAuditor.load()
+    assert sum(f.stat().st_size for f in DEFAULT_AUDITOR_DIR.iterdir()) <= 5 * 2**20
+    assert auditor.card["metrics"]["gold_dev"]["n"] == 100
+    tickets = [ReplyTicket(id=r.id, title=r.title, content=r.content, reply=r.reply)
+               for r in sample_replies.itertuples()]
+    risk = np.array([a.redo_risk for a in auditor.audit(tickets)])
+    redo = (sample_replies["verdict"] == "redo").to_numpy()
+    assert risk[redo].mean() > risk[~redo].mean() + 0.2  # hand-written replies it never saw

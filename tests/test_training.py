@@ -84,3 +84,16 @@ def test_nbsvm_folds_its_scaling_into_one_linear_scorer():
     np.testing.assert_allclose(scores, X @ model.coef_.T + model.intercept_)
     assert (model.predict(X)[y == "甲"] == "甲").all()
     assert model.coef_[list(model.classes_).index("甲"), 0] > 0
+
+
+def test_fit_auditor_reports_out_of_fold_metrics(sample_replies):
+    from tests.conftest import TINY_AUDITOR_ARGS
+    from training.evaluate_audit import best_threshold
+    from training.fit_auditor import fit_auditor
+
+    auditor, metrics = fit_auditor(sample_replies, TINY_AUDITOR_ARGS)
+    assert metrics["n"] == 40 and 0.2 <= metrics["verdict"]["threshold"] <= 0.8
+    assert auditor.redo_threshold == metrics["verdict"]["threshold"]
+    assert set(metrics["elements"]) == {"org", "time", "process", "result", "contact"}
+    gold = np.array([0, 0, 1, 1])
+    assert best_threshold(gold, np.array([0.1, 0.3, 0.6, 0.9])) in np.round(np.arange(0.31, 0.61, 0.01), 2)

@@ -1,0 +1,97 @@
+import numpy as np
+import pytest
+
+from model.audit_results import ELEMENTS, ReplyTicket
+from model.auditor import EMPTY_REPLY, ReplyAuditor
+from model.linear import CalibratedLinear
+from tests.conftest import read_samples
+from training.fit_auditor import linear_head
+
+FORWARD_ONLY = ReplyTicket(id="f", title="路灯不亮", content="小区门口路灯坏了一个月，请尽快修复。",
+                           reply="网友：您好！您反映的问题已转A市城管局调查处理。")
+
+
+@pytest.fixture(scope="module")
+def sample_tickets_with_replies():
+    return [ReplyTicket(**{k: r[k] for k in ("id", "title", "content", "reply", "message_time", "reply_time", "type")})
+            for r in read_samples("sample_replies.csv")]
+
+
+def test_every_field_of_an_audit(tiny_auditor, sample_tickets_with_replies):
+    audits = tiny_auditor.audit(sample_tickets_with_replies)
+    assert [a.id for a in audits] == [t.id for t in sample_tickets_with_replies]
+    for ticket, audit in zip(sample_tickets_with_replies, audits, strict=True):
+        assert audit.error is None and audit.verdict in ("pass", "redo")
+        assert (audit.verdict == "redo") == (audit.redo_risk >= tiny_auditor.redo_threshold)
+        assert 0 <= audit.score <= 100 and 0 <= audit.redo_risk <= 1
+        for name in ELEMENTS:
+            element = getattr(audit.elements, name)
+            assert 0.5 <= element.confidence <= 1
+            assert all(ticket.reply[s.start:s.end] == s.text for s in element.evidence)
+            assert element.present or not element.evidence
+        assert audit.relevance.level in (0, 1, 2) and audit.timeliness.limit_days in (5, 15)
+        missing = {name for name in ELEMENTS if not getattr(audit.elements, name).present}
+        assert {f"MISSING_{name.upper()}" for name in missing} <= {i.code for i in audit.issues}
+        assert len(audit.suggestions.add) >= len(missing)
+        assert audit.suggestions.skeleton.startswith("收到诉求：")
+
+
+def test_tiny_auditor_learns_the_samples(tiny_auditor, sample_replies, sample_tickets_with_replies):
+    audits = tiny_auditor.audit(sample_tickets_with_replies)
+    predicted = np.array([a.verdict == "redo" for a in audits])
+    assert (predicted == (sample_replies["verdict"] == "redo").to_numpy()).mean() >= 0.8
+
+
+def test_skeleton_keeps_what_the_reply_has_and_marks_what_it_lacks(tiny_auditor):
+    full = ReplyTicket(title="路灯不亮", content="路灯坏了", reply=(
+        "您好！A市城管局于5月3日派维修人员到现场查看，发现线路老化。5月4日已更换线路，路灯已恢复照明。"
+        "工作人员已电话联系您并说明了情况。"))
+    audit = tiny_auditor.audit([full])[0]
+    skeleton = audit.suggestions.skeleton.split("\n")
+    assert [line.split("：")[0] for line in skeleton] == ["收到诉求", "调查核实", "处理结果", "联系当事人"]
+    if audit.elements.result.present:
+        assert "恢复照明" in skeleton[2]
+    forward = tiny_auditor.audit([FORWARD_ONLY])[0]
+    assert "〔" in forward.suggestions.skeleton and "路灯不亮" in forward.suggestions.skeleton
+
+
+def test_empty_reply_gets_an_error_and_the_rest_are_audited(tiny_auditor):
+    audits = tiny_auditor.audit([FORWARD_ONLY, ReplyTicket(id="e", reply="  \n"), FORWARD_ONLY])
+    assert audits[1].error == EMPTY_REPLY and audits[1].verdict is None
+    assert audits[0].error is None and audits[2].redo_risk == audits[0].redo_risk
+
+
+def test_save_and_load_give_the_same_audits(tiny_auditor, tiny_auditor_dir, sample_tickets_with_replies):
+    loaded = ReplyAuditor.load(tiny_auditor_dir)
+    assert loaded.version.startswith(tuple("0123456789"))
+    before = tiny_auditor.audit(sample_tickets_with_replies)
+    after = loaded.audit(sample_tickets_with_replies)
+    assert [a.verdict for a in before] == [a.verdict for a in after]
+    assert np.allclose([a.redo_risk for a in before], [a.redo_risk for a in after], atol=2e-3)
+
+
+def test_a_policy_file_changes_weights_and_limits(tiny_auditor_dir, tmp_path):
+    policy = tmp_path / "office.toml"
+    policy.write_text('[score]\nresult = 0\norg = 0\ntime = 0\nprocess = 0\ncontact = 0\nrelevance = 1\n'
+                      '[time_limits]\ndefault = 1\n', encoding="utf-8")
+    auditor = ReplyAuditor.load(tiny_auditor_dir, policy)
+    ticket = FORWARD_ONLY.model_copy(update={"message_time": "2019-05-06", "reply_time": "2019-05-10"})
+    audit = auditor.audit([ticket])[0]
+    assert audit.score == pytest.approx(100 * audit.relevance.score, abs=0.1)
+    assert audit.timeliness.overdue and "OVERDUE" in {i.code for i in audit.issues}
+    policy.write_text("[score]\nbogus = 1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="bogus"):
+        ReplyAuditor.load(tiny_auditor_dir, policy)
+
+
+def test_linear_head_matches_scikit_learn():
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 4))
+    binary = LogisticRegression().fit(x, (x[:, 0] > 0).astype(int))
+    three = LogisticRegression().fit(x, np.digitize(x[:, 1], [-0.5, 0.5]))
+    for model in (binary, three):
+        head = linear_head(model)
+        assert isinstance(head, CalibratedLinear)
+        assert np.allclose(head.predict_proba(x), model.predict_proba(x), atol=1e-5)

@@ -1,0 +1,64 @@
+from model.elements import RULE_FEATURE_NAMES, detect_elements
+from model.relevance import extract_demands, relevance_features
+from model.text import normalise_with_offsets
+
+FULL_REPLY = ("网友：您好！\n\t\t\t您反映的问题，A7区城管局于５月３日上午派执法人员到现场查看，已责令商户整改，现已拆除违建。"
+              "工作人员已电话联系您并作了解释。\nA7区城管局 2019年5月10日")
+
+
+def _kinds(output, element):
+    return [span.kind for span in output.spans[element]]
+
+
+def test_spans_point_into_the_raw_reply_despite_whitespace_and_full_width():
+    output = detect_elements(FULL_REPLY)
+    spans = [span for element in output.spans.values() for span in element]
+    assert spans
+    assert all(FULL_REPLY[s.start:s.end] == s.text for s in spans)
+    assert "５月３日上午" in [s.text for s in output.spans["time"]]  # raw full-width digits, not the normalised ones
+
+
+def test_each_element_finds_its_evidence():
+    output = detect_elements(FULL_REPLY)
+    assert "org:agent" in _kinds(output, "org") and "org:signoff" in _kinds(output, "org")
+    assert _kinds(output, "time").count("time:action") == 1 and "time:signoff" in _kinds(output, "time")
+    assert "现场查看" in "".join(s.text for s in output.spans["process"])
+    assert any("拆除" in s.text for s in output.spans["result"])
+    assert any(s.text == "电话联系" for s in output.spans["contact"])
+    assert not any(output.flags.values()) or output.flags["PENDING"] == 0
+
+
+def test_forwarding_only_acknowledgement_only_and_shirking_flags():
+    assert detect_elements("网友：您好！您反映的问题已转A市住建局调查处理。").flags["FORWARD_ONLY"]
+    assert detect_elements("您好，您的留言已收悉，感谢您的关注。").flags["ACK_ONLY"]
+    shirk = detect_elements("您好！经了解，您反映的问题不属于我单位职责范围，请向有关部门反映。")
+    assert shirk.flags["SHIRKING"]
+    assert not detect_elements(FULL_REPLY).flags["SHIRKING"]
+
+
+def test_a_sign_off_date_is_not_a_handling_time():
+    output = detect_elements("您好！您反映的路灯问题，我们已安排维修，现已恢复照明。A市城管局2019年5月10日")
+    assert "time:action" not in _kinds(output, "time")
+    assert output.feats["time_act_day"] == 0
+
+
+def test_features_are_complete_for_empty_and_odd_input():
+    for reply in ("", None, "    ", "😀" * 10, "1" * 500):
+        assert tuple(detect_elements(reply).feats) == RULE_FEATURE_NAMES
+
+
+def test_offset_map_only_when_text_changes():
+    assert normalise_with_offsets("已修复。") == ("已修复。", None)
+    text, offsets = normalise_with_offsets("已 修复！")
+    assert text == "已修复!" and offsets == [0, 2, 3, 4]
+
+
+def test_unanswered_demands_are_found_and_masked():
+    content = "小区路灯坏了。请问什么时候修好？我的电话13812345678，请尽快回复。"
+    demands = extract_demands(content, "路灯不亮")
+    assert any("什么时候" in d for d in demands)
+    features, unanswered = relevance_features("路灯不亮", content, "您好，感谢您对城市建设的关心。")
+    assert features["rel_unaddr_frac"] > 0.5
+    assert unanswered and not any("13812345678" in d for d in unanswered)
+    answered, _ = relevance_features("路灯不亮", content, "您反映的小区路灯已于5月3日修好，恢复照明。")
+    assert answered["rel_dem_mean"] > features["rel_dem_mean"]

@@ -1,0 +1,42 @@
+from datetime import date
+
+from model.timeliness import TimeLimits, is_working_day, parse_time, working_days_between
+
+
+def test_holidays_and_makeup_working_days_are_counted():
+    assert not is_working_day(date(2019, 10, 1))  # National Day
+    assert is_working_day(date(2019, 10, 12))  # a Saturday made a working day (调休)
+    assert not is_working_day(date(2019, 10, 13))  # an ordinary Sunday
+    assert not is_working_day(date(2026, 2, 17))  # Spring Festival 2026, a Tuesday
+
+
+def test_working_days_across_national_day_2019():
+    # 9/29 (Sunday, 调休), 9/30, 10/8-10/11, 10/12 (Saturday, 调休), 10/14: eight working days
+    assert working_days_between(date(2019, 9, 27), date(2019, 10, 14)) == 8
+
+
+def test_limits_by_type_and_overdue():
+    limits = TimeLimits()
+    consult = limits.check("2019/9/27 10:00:00", "2019/10/14 9:00:00", "咨询")
+    complaint = limits.check("2019-09-27 10:00", "2019-10-14", "投诉")
+    assert (consult.working_days, consult.limit_days, consult.overdue) == (8, 5, True)
+    assert (complaint.limit_days, complaint.overdue) == (15, False)
+
+
+def test_missing_unreadable_or_reversed_times():
+    limits = TimeLimits({"咨询": 3}, default=10)
+    assert limits.check(None, "2019-01-01") is None
+    assert limits.check("下周一", "2019-01-02").note == "时间格式无法识别"
+    reversed_ = limits.check("2019-01-05", "2019-01-02", "咨询")
+    assert reversed_.working_days is None and reversed_.limit_days == 3 and "早于" in reversed_.note
+
+
+def test_years_outside_the_calendar_count_weekdays_and_say_so():
+    result = TimeLimits().check("2040-01-06", "2040-01-13")  # Friday to Friday
+    assert result.working_days == 5 and "覆盖" in result.note
+
+
+def test_office_time_formats():
+    assert parse_time("2019年5月1日 08:30").hour == 8
+    assert parse_time("2019.05.01").day == 1
+    assert parse_time("not a time") is None
