@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.classify_speed import rss_mib  # noqa: E402
+from bench.classify_speed import rss_mib, timed  # noqa: E402
 from model.audit_results import ReplyTicket  # noqa: E402
 from model.auditor import ReplyAuditor  # noqa: E402
 from serve.batch import AUDIT_OPTIONAL, audit_rows, map_chunks  # noqa: E402
@@ -34,15 +34,6 @@ def load_rows(n: int) -> tuple[list[dict[str, str]], str]:
     table = read_table(source, required=("id", "title", "content", "reply"), optional=AUDIT_OPTIONAL)
     rows = table.to_dict("records")
     return list(itertools.islice(itertools.cycle(rows), n)), source.name
-
-
-def best_of(runs: int, work) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main() -> None:
@@ -61,7 +52,7 @@ def main() -> None:
           f"{mean_chars:.0f} characters on average")
     process = functools.partial(audit_rows, auditor)
     for workers in (1, 2):
-        seconds = best_of(3, lambda w=workers: list(map_chunks(process, chunks, w)))
+        seconds = timed(lambda w=workers: list(map_chunks(process, chunks, w)))
         print(f"batch, {workers} process(es): {len(rows) / seconds:,.0f} replies/s ({seconds:.2f} s)")
     singles = [ReplyTicket(**{k: v or None if k in ("id", *AUDIT_OPTIONAL) else v for k, v in r.items()})
                for r in rows[:300]]

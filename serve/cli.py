@@ -65,15 +65,7 @@ def classify(
     from serve.batch import classify_file
 
     classifier = _load_classifier(model, taxonomy)
-    try:
-        with _progress() as progress:
-            task = progress.add_task("classifying", total=None)
-            summary = classify_file(classifier, input, output, chunk_size,
-                                    on_chunk=lambda n: progress.advance(task, n), workers=workers)
-    except InputError as error:  # ColumnError included: names the columns found and expected
-        _fail(str(error), EXIT_BAD_INPUT)
-    err.print(f"{summary.rows} rows → {output} ({summary.errors} with errors, "
-              f"{summary.flagged} need review; model {classifier.version})", highlight=False)
+    _score_file(classify_file, classifier, input, output, chunk_size, workers, "classifying", "need review")
 
 
 PolicyOption = Annotated[Path | None, typer.Option("--policy", help="An office's audit policy TOML (score weights, time limits) laid over the shipped one.")]
@@ -100,16 +92,22 @@ def audit(
     """Audit every reply of INPUT: five elements with evidence, verdict, redo risk, relevance, issues, suggestions."""
     from serve.batch import audit_file
 
-    auditor = _load_auditor(model, policy)
+    _score_file(audit_file, _load_auditor(model, policy), input, output, chunk_size, workers, "auditing",
+                "at risk of redo")
+
+
+def _score_file(score, scorer, source: Path, destination: Path, chunk_size: int, workers: int, doing: str,
+                flagged: str) -> None:
+    """Run a batch scorer with a progress bar; bad input (ColumnError included) is one message and exit code 2."""
     try:
         with _progress() as progress:
-            task = progress.add_task("auditing", total=None)
-            summary = audit_file(auditor, input, output, chunk_size, on_chunk=lambda n: progress.advance(task, n),
-                                 workers=workers)
+            task = progress.add_task(doing, total=None)
+            summary = score(scorer, source, destination, chunk_size, on_chunk=lambda n: progress.advance(task, n),
+                            workers=workers)
     except InputError as error:
         _fail(str(error), EXIT_BAD_INPUT)
-    err.print(f"{summary.rows} rows → {output} ({summary.errors} with errors, {summary.flagged} at risk of redo; "
-              f"model {auditor.version})", highlight=False)
+    err.print(f"{summary.rows} rows → {destination} ({summary.errors} with errors, {summary.flagged} {flagged}; "
+              f"model {scorer.version})", highlight=False)
 
 
 def _track(progress: Progress):
