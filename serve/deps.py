@@ -16,19 +16,19 @@ _api_key = APIKeyHeader(name=API_KEY_HEADER, auto_error=False,
                         description="服务配置了 HOTLINE_API_KEYS 时必填（/health 除外）")
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_models(request: Request) -> dict[str, Any]:
+async def get_models(request: Request) -> dict[str, Any]:
     """The loaded models by name ("classifier", …), each with its model card; routers register theirs at start-up."""
     return request.app.state.models
 
 
-def require_api_key(settings: SettingsDep, key: Annotated[str | None, Security(_api_key)] = None) -> None:
+async def require_api_key(settings: SettingsDep, key: Annotated[str | None, Security(_api_key)] = None) -> None:
     if not settings.api_keys:
         return
     given = (key or "").encode()

@@ -46,7 +46,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         scorer.close()
 
 
-def _scorer(request: Request) -> InferenceQueue[Ticket, Classification]:
+async def _scorer(request: Request) -> InferenceQueue[Ticket, Classification]:
     return request.app.state.classify_queue
 
 
