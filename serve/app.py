@@ -9,6 +9,7 @@ from importlib.metadata import version
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from model.classifier import TicketClassifier
 from serve.errors import install_error_handlers
@@ -25,7 +26,8 @@ DESCRIPTION = """12345 政务服务便民热线工单：分类（类别、诉求
 
 def create_app(settings: Settings | None = None, classifier: TicketClassifier | None = None) -> FastAPI:
     """An app serving `classifier` (loaded from `settings.model_dir` at start-up when not given)."""
-    app = FastAPI(title="hotline 12345 工单服务", version=version("hotline"), description=DESCRIPTION)
+    # /docs and /redoc with their scripts served from the package: the service works without the internet.
+    app = FastAPIOffline(title="hotline 12345 工单服务", version=version("hotline"), description=DESCRIPTION)
     app.state.settings = settings or Settings()
     app.state.classifier = classifier
     app.state.models = {}
