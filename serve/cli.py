@@ -81,7 +81,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Server processes, each holding its own copy of the models "
-                                                     "(about 330 MB each with the default model).")] = 1,
+                                                     "(about 340 MB each with the default model).")] = 1,
     model: ModelOption = None,
     taxonomy: TaxonomyOption = None,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
@@ -91,8 +91,16 @@ def serve(
 
     import uvicorn
 
+    from model.artifacts import read_card
+    from model.routing import Taxonomy
     from serve.logs import log_config
 
+    try:  # cheap checks here, so a wrong path is one clear message rather than a traceback per worker
+        if model is not None:
+            read_card(model)
+        Taxonomy.load(taxonomy)
+    except (ModelFileError, OSError, ValueError) as error:
+        _fail(f"cannot load the model: {error}", EXIT_MODEL)
     # Settings are read from the environment in every worker process, so the options travel that way.
     for name, path in (("HOTLINE_MODEL_DIR", model), ("HOTLINE_TAXONOMY", taxonomy)):
         if path is not None:
