@@ -61,8 +61,8 @@ class Health(BaseModel):
 class ModelInfo(BaseModel):
     version: str = Field(description="模型版本（训练日期-内容哈希）")
     created: str | None = Field(None, description="训练日期")
-    data: dict[str, str] = Field(default_factory=dict, description="训练数据")
-    split: dict[str, str] = Field(default_factory=dict, description="评测所用的数据划分")
+    data: dict[str, Any] = Field(default_factory=dict, description="训练数据")
+    split: dict[str, Any] = Field(default_factory=dict, description="评测所用的数据划分")
     metrics: dict[str, Any] = Field(default_factory=dict, description="模型卡中的评测指标（模型未训练过的数据）")
 
     @classmethod
