@@ -15,7 +15,7 @@ from serve.schemas import Error, ErrorDetail, ErrorResponse
 
 _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
                  413: "too_large", 415: "unsupported_media_type"}
-_STATUS_MESSAGES = {404: "没有这个地址", 405: "该地址不支持这种请求方法"}
+_STATUS_MESSAGES = {400: "请求体无法解析为 JSON（如嵌套过深、数字过长）", 404: "没有这个地址", 405: "该地址不支持这种请求方法"}
 _PYDANTIC_MESSAGES = {
     "missing": "缺少必填字段",
     "string_type": "应为字符串",
@@ -77,7 +77,8 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     code = _STATUS_CODES.get(exc.status_code, "http_error")
     message = _STATUS_MESSAGES.get(exc.status_code, "")
     message = f"{message}（{exc.detail}）" if message else str(exc.detail)
-    return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+    field = "body" if exc.status_code == 400 else None  # FastAPI's only 400: a body json.loads gave up on
+    return error_response(exc.status_code, code, message, field, headers=getattr(exc, "headers", None))
 
 
 async def _internal_error(request: Request, exc: Exception) -> JSONResponse:

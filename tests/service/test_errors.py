@@ -5,7 +5,7 @@ import json
 import pytest
 
 JSON = {"Content-Type": "application/json"}
-LIMITS = {"max_body_bytes": 4096, "max_text_chars": 50, "max_batch_size": 3}
+LIMITS = {"max_body_bytes": 8192, "max_text_chars": 50, "max_batch_size": 3}
 OK = {"title": "路灯不亮", "content": "小区门口路灯坏了一个月"}
 
 
@@ -25,13 +25,16 @@ CASES = [
     ("array body", "/classify", b"[1, 2]", JSON, 422, "invalid_field", "body"),
     ("lone surrogate", "/classify", b'{"title": "\\ud800", "content": "x"}', JSON, 422, "invalid_field", "title"),
     ("malformed JSON", "/classify", b'{"title": "a",', JSON, 400, "invalid_json", "body"),
+    ("nested too deep", "/classify", b"[" * 3000, JSON, 400, "bad_request", "body"),
+    ("number too long", "/classify", b'{"id": ' + b"1" * 4400 + b', "content": "x"}', JSON, 400, "bad_request",
+     "body"),
     ("GBK bytes", "/classify", json.dumps(OK, ensure_ascii=False).encode("gbk"), JSON, 400, "invalid_encoding",
      "body"),
     ("form body", "/classify", b"title=a&content=b", {"Content-Type": "application/x-www-form-urlencoded"}, 415,
      "unsupported_media_type", "body"),
     ("no content type", "/classify", _raw(OK), {}, 415, "unsupported_media_type", "body"),
     ("text too long", "/classify", _raw({**OK, "content": "长" * 51}), JSON, 413, "too_large", "content"),
-    ("body too large", "/classify", _raw({**OK, "content": "x" * 5000}), JSON, 413, "too_large", "body"),
+    ("body too large", "/classify", _raw({**OK, "content": "x" * 9000}), JSON, 413, "too_large", "body"),
     ("no tickets", "/classify/batch", _raw({"tickets": []}), JSON, 422, "invalid_field", "tickets"),
     ("tickets missing", "/classify/batch", _raw({}), JSON, 422, "invalid_field", "tickets"),
     ("tickets not a list", "/classify/batch", _raw({"tickets": OK}), JSON, 422, "invalid_field", "tickets"),
