@@ -1,4 +1,5 @@
-"""The `hotline` command line: classify tickets and audit replies in files; train and evaluate both models."""
+"""The `hotline` command line: classify tickets and audit replies in files, train and evaluate both models, serve
+the HTTP service."""
 
 from __future__ import annotations
 
@@ -108,6 +109,39 @@ def _score_file(score, scorer, source: Path, destination: Path, chunk_size: int,
         _fail(str(error), EXIT_BAD_INPUT)
     err.print(f"{summary.rows} rows → {destination} ({summary.errors} with errors, {summary.flagged} {flagged}; "
               f"model {scorer.version})", highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes, each holding its own copy of the models "
+                                                     "(about 340 MB each with the default model).")] = 1,
+    model: ModelOption = None,
+    taxonomy: TaxonomyOption = None,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+) -> None:
+    """Run the HTTP service (API, docs at /docs, web page at /) with uvicorn; other settings come from HOTLINE_* variables."""
+    import os
+
+    import uvicorn
+
+    from model.artifacts import read_card
+    from model.routing import Taxonomy
+    from serve.logs import log_config
+
+    try:  # cheap checks here, so a wrong path is one clear message rather than a traceback per worker
+        if model is not None:
+            read_card(model)
+        Taxonomy.load(taxonomy)
+    except (ModelFileError, OSError, ValueError) as error:
+        _fail(f"cannot load the model: {error}", EXIT_MODEL)
+    # Settings are read from the environment in every worker process, so the options travel that way.
+    for name, path in (("HOTLINE_MODEL_DIR", model), ("HOTLINE_TAXONOMY", taxonomy)):
+        if path is not None:
+            os.environ[name] = str(path.resolve())
+    uvicorn.run("serve.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_config=log_config(log_level), log_level=log_level, access_log=False)
 
 
 def _track(progress: Progress):

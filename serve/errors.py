@@ -1,0 +1,93 @@
+"""One JSON shape for every error: {"error": {"code", "message", "field", "details"}}, and the handlers that make it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from serve.logs import log
+from serve.schemas import Error, ErrorDetail, ErrorResponse
+
+_STATUS_CODES = {400: "bad_request", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
+                 413: "too_large", 415: "unsupported_media_type"}
+_STATUS_MESSAGES = {400: "请求体无法解析为 JSON（如嵌套过深、数字过长）", 404: "没有这个地址", 405: "该地址不支持这种请求方法"}
+_PYDANTIC_MESSAGES = {
+    "missing": "缺少必填字段",
+    "string_type": "应为字符串",
+    "list_type": "应为数组",
+    "dict_type": "应为 JSON 对象",
+    "model_type": "应为 JSON 对象",
+    "model_attributes_type": "应为 JSON 对象",
+    "too_short": "不能为空",
+    "value_error": "取值无效",
+}
+
+
+class ApiError(Exception):
+    """An error the service reports to the client as it is (status, code, message, field)."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.field = status, code, message, field
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None,
+                   details: Sequence[ErrorDetail] = (), headers: dict[str, str] | None = None) -> JSONResponse:
+    body = ErrorResponse(error=Error(code=code, message=message, field=field, details=list(details)))
+    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+
+
+def field_name(loc: Sequence[Any]) -> str | None:
+    """("body", "tickets", 2, "content") → "tickets[2].content"; the request part ("body", "header") is dropped."""
+    parts = list(loc[1:]) if loc and loc[0] in ("body", "query", "path", "header") else list(loc)
+    name = ""
+    for part in parts:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or (str(loc[0]) if loc else None)
+
+
+def _detail(error: dict[str, Any]) -> ErrorDetail:
+    field = field_name(error.get("loc", ()))
+    reason = _PYDANTIC_MESSAGES.get(error["type"], "无效")
+    original = error.get("ctx", {}).get("error") if error["type"] == "value_error" else error.get("msg")
+    return ErrorDetail(field=field, message=f"字段 {field} {reason}（{original}）", type=error["type"])
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = list(exc.errors())
+    if errors and errors[0]["type"] == "json_invalid":
+        position = errors[0]["loc"][-1]
+        reason = errors[0].get("ctx", {}).get("error", "")
+        return error_response(400, "invalid_json", f"请求体不是合法的 JSON（第 {position} 个字符附近：{reason}）", "body")
+    details = [_detail(error) for error in errors]
+    first = details[0] if details else ErrorDetail(message="请求无效", type="invalid")
+    return error_response(422, "invalid_field", first.message, first.field, details)
+
+
+async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+    return error_response(exc.status, exc.code, exc.message, exc.field)
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    code = _STATUS_CODES.get(exc.status_code, "http_error")
+    message = _STATUS_MESSAGES.get(exc.status_code, "")
+    message = f"{message}（{exc.detail}）" if message else str(exc.detail)
+    field = "body" if exc.status_code == 400 else None  # FastAPI's only 400: a body json.loads gave up on
+    return error_response(exc.status_code, code, message, field, headers=getattr(exc, "headers", None))
+
+
+async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    log.error("request_id=%s internal error: %s", getattr(request.state, "request_id", "-"), type(exc).__name__)
+    return error_response(500, "internal_error", "服务内部错误，请稍后重试")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _internal_error)

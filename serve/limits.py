@@ -1,0 +1,29 @@
+"""Checks that depend on the settings (sizes) or on the text pipeline (empty after normalising), naming the field."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from model.results import Ticket
+from model.text import normalise
+from serve.errors import ApiError
+from serve.settings import Settings
+
+
+def check_text(value: str, settings: Settings, field: str) -> None:
+    if len(value) > settings.max_text_chars:
+        raise ApiError(413, "too_large", f"字段 {field} 超过 {settings.max_text_chars} 个字符（{len(value)}）", field)
+
+
+def check_ticket(ticket: Ticket, settings: Settings, prefix: str = "") -> None:
+    check_text(ticket.title, settings, f"{prefix}title")
+    check_text(ticket.content, settings, f"{prefix}content")
+    if not normalise(ticket.title) and not normalise(ticket.content):
+        raise ApiError(422, "empty_ticket", f"标题（{prefix}title）和诉求内容（{prefix}content）不能都为空",
+                       f"{prefix}content")
+
+
+def check_batch(items: Sequence[object], settings: Settings, field: str) -> None:
+    if len(items) > settings.max_batch_size:
+        raise ApiError(413, "too_large", f"字段 {field} 有 {len(items)} 条，超过上限 {settings.max_batch_size} 条",
+                       field)

@@ -1,0 +1,73 @@
+"""POST /classify and /classify/batch: category, request type, routing and needs_review, as `hotline classify` writes.
+
+The classifier is loaded once at start-up (unless the app was given one) and scored through an InferenceQueue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+
+from model.classifier import TicketClassifier
+from model.results import Classification, Ticket
+from serve.deps import SettingsDep, require_api_key
+from serve.inference import InferenceQueue
+from serve.limits import check_batch, check_ticket
+from serve.schemas import ERROR_RESPONSES, EXAMPLE_RESULT, BatchRequest, BatchResponse, TicketIn
+from serve.settings import Settings
+
+WARM_UP = Ticket(title="服务启动自检", content="小区路灯不亮，请尽快维修。")
+
+
+def _classifier(app: FastAPI, settings: Settings) -> TicketClassifier:
+    classifier = app.state.classifier or TicketClassifier.load(settings.model_dir, settings.taxonomy)
+    if settings.review_threshold is None:
+        return classifier
+    taxonomy = replace(classifier.taxonomy, review_threshold=settings.review_threshold)
+    return TicketClassifier(classifier.category, classifier.request_type, taxonomy, classifier.card,
+                            classifier.tokenizer)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    classifier = _classifier(app, settings)
+    scorer = InferenceQueue(classifier.classify, settings.inference_batch, name="classifier")
+    await scorer.run([WARM_UP])  # loads jieba's dictionary now rather than on the first request
+    app.state.classifier, app.state.classify_queue = classifier, scorer
+    app.state.models["classifier"] = classifier
+    try:
+        yield
+    finally:
+        scorer.close()
+
+
+async def _scorer(request: Request) -> InferenceQueue[Ticket, Classification]:
+    return request.app.state.classify_queue
+
+
+ScorerDep = Annotated[InferenceQueue[Ticket, Classification], Depends(_scorer)]
+router = APIRouter(tags=["分类 classify"], lifespan=lifespan, dependencies=[Depends(require_api_key)],
+                   responses=ERROR_RESPONSES)
+
+
+@router.post("/classify", response_model=Classification, summary="分类一条工单",
+             responses={200: {"content": {"application/json": {"example": EXAMPLE_RESULT}}}})
+async def classify(ticket: TicketIn, settings: SettingsDep, scorer: ScorerDep) -> Classification:
+    """类别、诉求类型（各含 top-k 概率）、建议承办单位及是否需人工复核：与 `hotline classify` 输出的字段相同。"""
+    check_ticket(ticket, settings)
+    [result] = await scorer.run([ticket])
+    return result
+
+
+@router.post("/classify/batch", response_model=BatchResponse, summary="批量分类工单")
+async def classify_batch(batch: BatchRequest, settings: SettingsDep, scorer: ScorerDep) -> BatchResponse:
+    """按请求顺序返回每条工单的分类结果；条数上限见 /version 的 limits.max_batch_size。"""
+    check_batch(batch.tickets, settings, "tickets")
+    for index, ticket in enumerate(batch.tickets):
+        check_ticket(ticket, settings, f"tickets[{index}].")
+    return BatchResponse(results=await scorer.run(batch.tickets))

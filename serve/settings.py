@@ -1,0 +1,35 @@
+"""Service settings, read from the environment (prefix HOTLINE_): model directories, thresholds, keys and limits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the HTTP service; `HOTLINE_MODEL_DIR=/srv/model hotline serve` sets `model_dir`, and so on."""
+
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="ignore")
+
+    model_dir: Path | None = Field(None, description="Classifier model directory (default: the shipped model).")
+    taxonomy: Path | None = Field(None, description="A locality's taxonomy TOML laid over the shipped one.")
+    review_threshold: float | None = Field(
+        None, ge=0.0, le=1.0, description="Top-category probability below which a ticket needs review "
+                                          "(default: the taxonomy's, 0.80).")
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Accepted X-API-Key values, comma-separated; empty: no key needed.")
+    max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body accepted (bytes).")
+    max_text_chars: int = Field(20_000, ge=1, description="Longest title or content accepted (characters).")
+    max_batch_size: int = Field(100, ge=1, description="Most tickets in one batch request.")
+    inference_batch: int = Field(64, ge=1, description="Most tickets the model scores in one call; "
+                                                       "concurrent requests are scored together up to this.")
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [key.strip() for key in value.split(",") if key.strip()]
+        return value

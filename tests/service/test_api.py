@@ -1,0 +1,144 @@
+"""The service through the TestClient on the tiny classifier: endpoints, the CLI's fields, keys, settings, the loop."""
+
+import json
+import threading
+
+import pytest
+from typer.testing import CliRunner
+
+from model.results import Classification, Ticket
+from serve.cli import app as cli
+from serve.settings import Settings
+from tests.conftest import SAMPLES
+
+TICKET = {"id": "t1", "title": "工资拖欠", "content": "老板拖欠我们三个月工资，多次讨要无果，请劳动部门处理。"}
+
+
+def test_classify_returns_the_fields_of_hotline_classify(client, tiny_classifier):
+    response = client.post("/classify", json=TICKET)
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == set(Classification.model_fields)
+    expected = tiny_classifier.classify([Ticket(**TICKET)])[0].model_dump()
+    assert body == expected
+
+
+def test_batch_is_what_the_cli_writes_row_for_row(make_client, tiny_model_dir, sample_tickets, tmp_path):
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(cli, ["classify", str(SAMPLES / "tickets.csv"), "-o", str(out),
+                                      "--model", str(tiny_model_dir)])
+    assert result.exit_code == 0, result.output
+    cli_rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+
+    client = make_client(classifier=None, model_dir=tiny_model_dir)  # loaded from the directory at start-up
+    tickets = [{"id": t["id"], "title": t["title"], "content": t["content"]} for t in sample_tickets[:50]]
+    response = client.post("/classify/batch", json={"tickets": tickets})
+    assert response.status_code == 200
+    assert response.json()["results"] == cli_rows[:50]
+
+
+def test_health_is_cheap_and_version_comes_from_the_model_card(client, tiny_classifier):
+    assert client.get("/health").json() == {"status": "ok", "models": ["classifier"]}
+    info = client.get("/version").json()
+    assert info["models"]["classifier"]["version"] == tiny_classifier.version
+    assert info["models"]["classifier"]["metrics"] == tiny_classifier.card.get("metrics", {})
+    assert info["review_threshold"] == tiny_classifier.taxonomy.review_threshold
+    assert info["limits"] == {"max_body_bytes": 1_048_576, "max_text_chars": 20_000, "max_batch_size": 100}
+
+
+def test_docs_and_page_are_served(client):
+    spec = client.get("/openapi.json").json()
+    assert {"/classify", "/classify/batch", "/health", "/version"} <= set(spec["paths"])
+    content = spec["components"]["schemas"]["TicketIn"]["properties"]["content"]
+    assert content["description"] == "诉求内容/留言详情"
+    assert "examples" in spec["components"]["schemas"]["TicketIn"]
+    docs = client.get("/docs").text
+    script = next(part.split('"')[0] for part in docs.split('src="')[1:] if "swagger-ui-bundle" in part)
+    assert script.startswith("/") and client.get(script).status_code == 200  # served here, not from a CDN
+    page = client.get("/")
+    assert page.status_code == 200 and "派单分类" in page.text
+    assert client.get("/static/app.js").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/classify", "/version"])
+def test_api_key_protects_everything_but_health(make_client, path):
+    client = make_client(api_keys=["k1", "k2"])
+
+    def call(headers):
+        if path == "/classify":
+            return client.post(path, json=TICKET, headers=headers)
+        return client.get(path, headers=headers)
+
+    for headers in ({}, {"X-API-Key": "wrong"}):
+        response = call(headers)
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "unauthorized"
+        assert response.json()["error"]["field"] == "X-API-Key"
+    assert call({"X-API-Key": "k2"}).status_code == 200
+    assert client.get("/health").status_code == 200
+
+
+def test_settings_come_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOTLINE_API_KEYS", " a, b ,")
+    monkeypatch.setenv("HOTLINE_MAX_BATCH_SIZE", "7")
+    monkeypatch.setenv("HOTLINE_MODEL_DIR", str(tmp_path))
+    monkeypatch.setenv("HOTLINE_REVIEW_THRESHOLD", "0.5")
+    settings = Settings()
+    assert settings.api_keys == ["a", "b"]
+    assert settings.max_batch_size == 7 and settings.model_dir == tmp_path and settings.review_threshold == 0.5
+    monkeypatch.setenv("HOTLINE_REVIEW_THRESHOLD", "2")
+    with pytest.raises(ValueError, match="review_threshold"):
+        Settings()
+
+
+def test_review_threshold_setting_decides_needs_review(make_client, tiny_classifier):
+    strict = make_client(review_threshold=1.0).post("/classify", json=TICKET).json()
+    lenient_client = make_client(review_threshold=0.0)
+    lenient = lenient_client.post("/classify", json=TICKET).json()
+    assert strict["needs_review"] is True and lenient["needs_review"] is False
+    assert lenient_client.get("/version").json()["review_threshold"] == 0.0
+    assert tiny_classifier.taxonomy.review_threshold == 0.8  # the given classifier is not changed
+
+
+class HeldClassifier:
+    """The tiny classifier, except that tickets titled "hold" wait until released."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.taxonomy, self.card, self.version = inner.taxonomy, inner.card, inner.version
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def classify(self, tickets):
+        if any(t.title == "hold" for t in tickets):
+            self.started.set()
+            assert self.release.wait(30)
+        return self.inner.classify(tickets)
+
+
+def test_inference_does_not_block_the_event_loop(make_client, tiny_classifier):
+    held = HeldClassifier(tiny_classifier)
+    client = make_client(classifier=held)
+    answers = {}
+    worker = threading.Thread(target=lambda: answers.update(
+        held=client.post("/classify", json={"title": "hold", "content": "路灯不亮"})))
+    worker.start()
+    assert held.started.wait(30)
+    assert client.get("/health").status_code == 200  # answered while the model is busy
+    assert worker.is_alive() and not answers
+    held.release.set()
+    worker.join(30)
+    assert answers["held"].status_code == 200
+
+
+def test_request_ids_are_returned_and_logged_without_personal_numbers(client, caplog):
+    phone, id_number = "13812345678", "110101199003071234"
+    ticket = {"title": f"联系电话{phone}", "content": f"身份证{id_number}，小区垃圾无人清运"}
+    with caplog.at_level("INFO", logger="hotline.serve"):
+        given = client.post("/classify", json=ticket, headers={"X-Request-ID": "abc-123"})
+        fresh = client.get(f"/no-such-page/{phone}")
+        bad = client.post("/classify", json={**ticket, "title": 5})
+    assert given.headers["x-request-id"] == "abc-123"
+    assert len(fresh.headers["x-request-id"]) == 16 and fresh.status_code == 404 and bad.status_code == 422
+    assert "request_id=abc-123 POST /classify 200" in caplog.text
+    assert f"request_id={fresh.headers['x-request-id']} GET /no-such-page/〔手机号〕 404" in caplog.text
+    assert phone not in caplog.text and id_number not in caplog.text

@@ -1,0 +1,30 @@
+"""`hotline serve`: options reach uvicorn and every worker's settings; a wrong model path is one clear error."""
+
+import uvicorn
+from typer.testing import CliRunner
+
+from serve.cli import app
+from serve.settings import Settings
+
+runner = CliRunner()
+
+
+def test_options_reach_uvicorn_and_the_workers_environment(monkeypatch, tiny_model_dir):
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda target, **options: calls.append((target, options)))
+    monkeypatch.setenv("HOTLINE_MODEL_DIR", "")  # so that the value the command sets is undone after the test
+    result = runner.invoke(app, ["serve", "--host", "0.0.0.0", "--port", "9123", "--workers", "2",
+                                 "--model", str(tiny_model_dir)])
+    assert result.exit_code == 0, result.output
+    [(target, options)] = calls
+    assert target == "serve.app:create_app" and options["factory"] is True
+    assert (options["host"], options["port"], options["workers"]) == ("0.0.0.0", 9123, 2)
+    assert options["access_log"] is False  # our request log replaces it: no query strings in the log
+    assert Settings().model_dir == tiny_model_dir.resolve()
+
+
+def test_a_wrong_model_directory_stops_before_serving(monkeypatch, tmp_path):
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: (_ for _ in ()).throw(AssertionError("started")))
+    result = runner.invoke(app, ["serve", "--model", str(tmp_path / "missing")])
+    assert result.exit_code == 3
+    assert "cannot load the model" in result.output and "model_card.json" in result.output

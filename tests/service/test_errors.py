@@ -1,0 +1,78 @@
+"""Bad input never yields a 5xx: each case gets a 4xx and the one JSON error shape naming the field."""
+
+import json
+
+import pytest
+
+JSON = {"Content-Type": "application/json"}
+LIMITS = {"max_body_bytes": 8192, "max_text_chars": 50, "max_batch_size": 3}
+OK = {"title": "路灯不亮", "content": "小区门口路灯坏了一个月"}
+
+
+def _raw(obj) -> bytes:
+    return json.dumps(obj, ensure_ascii=False).encode()
+
+
+CASES = [
+    # (name, path, body bytes, headers, status, code, field)
+    ("missing body", "/classify", b"", JSON, 422, "invalid_field", "body"),
+    ("empty object", "/classify", b"{}", JSON, 422, "empty_ticket", "content"),
+    ("blank texts", "/classify", _raw({"title": " \n\t", "content": "\u3000\u200b"}), JSON, 422, "empty_ticket",
+     "content"),
+    ("number for title", "/classify", _raw({**OK, "title": 12}), JSON, 422, "invalid_field", "title"),
+    ("null content", "/classify", _raw({**OK, "content": None}), JSON, 422, "invalid_field", "content"),
+    ("list for id", "/classify", _raw({**OK, "id": ["x"]}), JSON, 422, "invalid_field", "id"),
+    ("array body", "/classify", b"[1, 2]", JSON, 422, "invalid_field", "body"),
+    ("lone surrogate", "/classify", b'{"title": "\\ud800", "content": "x"}', JSON, 422, "invalid_field", "title"),
+    ("malformed JSON", "/classify", b'{"title": "a",', JSON, 400, "invalid_json", "body"),
+    ("nested too deep", "/classify", b"[" * 3000, JSON, 400, "bad_request", "body"),
+    ("number too long", "/classify", b'{"id": ' + b"1" * 4400 + b', "content": "x"}', JSON, 400, "bad_request",
+     "body"),
+    ("GBK bytes", "/classify", json.dumps(OK, ensure_ascii=False).encode("gbk"), JSON, 400, "invalid_encoding",
+     "body"),
+    ("form body", "/classify", b"title=a&content=b", {"Content-Type": "application/x-www-form-urlencoded"}, 415,
+     "unsupported_media_type", "body"),
+    ("no content type", "/classify", _raw(OK), {}, 415, "unsupported_media_type", "body"),
+    ("text too long", "/classify", _raw({**OK, "content": "长" * 51}), JSON, 413, "too_large", "content"),
+    ("body too large", "/classify", _raw({**OK, "content": "x" * 9000}), JSON, 413, "too_large", "body"),
+    ("no tickets", "/classify/batch", _raw({"tickets": []}), JSON, 422, "invalid_field", "tickets"),
+    ("tickets missing", "/classify/batch", _raw({}), JSON, 422, "invalid_field", "tickets"),
+    ("tickets not a list", "/classify/batch", _raw({"tickets": OK}), JSON, 422, "invalid_field", "tickets"),
+    ("batch too large", "/classify/batch", _raw({"tickets": [OK] * 4}), JSON, 413, "too_large", "tickets"),
+    ("bad ticket in batch", "/classify/batch", _raw({"tickets": [OK, {**OK, "content": 3}]}), JSON, 422,
+     "invalid_field", "tickets[1].content"),
+    ("empty ticket in batch", "/classify/batch", _raw({"tickets": [OK, OK, {}]}), JSON, 422, "empty_ticket",
+     "tickets[2].content"),
+    ("long text in batch", "/classify/batch", _raw({"tickets": [{**OK, "title": "长" * 51}]}), JSON, 413,
+     "too_large", "tickets[0].title"),
+]
+
+
+@pytest.mark.parametrize(("path", "body", "headers", "status", "code", "field"), [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_bad_input_gets_a_clear_4xx(make_client, path, body, headers, status, code, field):
+    response = make_client(**LIMITS).post(path, content=body, headers=headers)
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["code"] == code and error["field"] == field
+    assert error["message"]
+
+
+def test_every_validation_problem_is_listed(make_client):
+    response = make_client().post("/classify/batch", json={"tickets": [{"title": 1}, {"content": []}]})
+    details = response.json()["error"]["details"]
+    assert [d["field"] for d in details] == ["tickets[0].title", "tickets[1].content"]
+    assert all("应为字符串" in d["message"] for d in details)
+
+
+def test_chunked_body_over_the_limit_is_refused(make_client):
+    client = make_client(max_body_bytes=2048)
+    chunks = (b'{"title": "' + b"a" * 1000 + b'"}' if i == 0 else b" " * 1000 for i in range(3))
+    response = client.post("/classify", content=chunks, headers=JSON)  # no Content-Length: streamed
+    assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
+
+
+def test_unknown_paths_and_methods_use_the_same_shape(client):
+    assert client.get("/nowhere").json()["error"]["code"] == "not_found"
+    response = client.get("/classify")
+    assert response.status_code == 405 and response.json()["error"]["code"] == "method_not_allowed"
