@@ -119,6 +119,8 @@ def serve(
                                                      "(about 340 MB each with the default model).")] = 1,
     model: ModelOption = None,
     taxonomy: TaxonomyOption = None,
+    auditor: Annotated[Path | None, typer.Option("--auditor", help="Reply auditor directory (default: the shipped auditor).")] = None,
+    policy: PolicyOption = None,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
 ) -> None:
     """Run the HTTP service (API, docs at /docs, web page at /) with uvicorn; other settings come from HOTLINE_* variables."""
@@ -127,6 +129,7 @@ def serve(
     import uvicorn
 
     from model.artifacts import read_card
+    from model.audit_policy import AuditPolicy
     from model.routing import Taxonomy
     from serve.logs import log_config
 
@@ -136,8 +139,15 @@ def serve(
         Taxonomy.load(taxonomy)
     except (ModelFileError, OSError, ValueError) as error:
         _fail(f"cannot load the model: {error}", EXIT_MODEL)
+    try:
+        if auditor is not None:
+            read_card(auditor)
+        AuditPolicy.load(policy)
+    except (ModelFileError, OSError, ValueError) as error:
+        _fail(f"cannot load the auditor: {error}", EXIT_MODEL)
     # Settings are read from the environment in every worker process, so the options travel that way.
-    for name, path in (("HOTLINE_MODEL_DIR", model), ("HOTLINE_TAXONOMY", taxonomy)):
+    for name, path in (("HOTLINE_MODEL_DIR", model), ("HOTLINE_TAXONOMY", taxonomy),
+                       ("HOTLINE_AUDITOR_DIR", auditor), ("HOTLINE_AUDIT_POLICY", policy)):
         if path is not None:
             os.environ[name] = str(path.resolve())
     uvicorn.run("serve.app:create_app", factory=True, host=host, port=port, workers=workers,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from model.audit_results import ReplyTicket
 from model.results import Ticket
 from model.text import normalise
 from serve.errors import ApiError
@@ -21,6 +22,13 @@ def check_ticket(ticket: Ticket, settings: Settings, prefix: str = "") -> None:
     if not normalise(ticket.title) and not normalise(ticket.content):
         raise ApiError(422, "empty_ticket", f"标题（{prefix}title）和诉求内容（{prefix}content）不能都为空",
                        f"{prefix}content")
+
+
+def check_reply(reply: ReplyTicket, settings: Settings, prefix: str = "") -> None:
+    for name in ("title", "content", "reply"):
+        check_text(getattr(reply, name), settings, f"{prefix}{name}")
+    if not normalise(reply.reply):
+        raise ApiError(422, "empty_reply", f"答复（{prefix}reply）不能为空", f"{prefix}reply")
 
 
 def check_batch(items: Sequence[object], settings: Settings, field: str) -> None:

@@ -1,4 +1,5 @@
-"""Request and response schemas of the HTTP service; results reuse the CLI's objects (model/results.py)."""
+"""Request and response schemas of the HTTP service; results reuse the CLI's objects (model/results.py,
+model/audit_results.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from model.audit_results import Audit, ReplyTicket
 from model.results import Classification, Ticket
 
 # s002 of data/samples/tickets.csv and what the shipped default model answers for it.
@@ -29,18 +31,18 @@ EXAMPLE_RESULT = {
 }
 
 
+def _no_lone_surrogates(value: str | None) -> str | None:
+    # JSON may carry escaped lone surrogates (\ud800); they cannot be written back as UTF-8.
+    if value is not None and any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise ValueError("含有无法编码的 Unicode 代理字符 (lone surrogate)")
+    return value
+
+
 class TicketIn(Ticket):
     """一条待分类的工单：标题与诉求内容至少一项非空。"""
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_TICKET]})
-
-    @field_validator("id", "title", "content")
-    @classmethod
-    def _encodable(cls, value: str | None) -> str | None:
-        # JSON may carry escaped lone surrogates (\ud800); they cannot be written back as UTF-8.
-        if value is not None and any("\ud800" <= ch <= "\udfff" for ch in value):
-            raise ValueError("含有无法编码的 Unicode 代理字符 (lone surrogate)")
-        return value
+    _encodable = field_validator("id", "title", "content")(_no_lone_surrogates)
 
 
 class BatchRequest(BaseModel):
@@ -53,9 +55,70 @@ class BatchResponse(BaseModel):
                                           examples=[[EXAMPLE_RESULT]])
 
 
+# r010 of data/samples/sample_replies.csv and what the shipped default auditor answers for it.
+EXAMPLE_REPLY = {
+    "id": "r010",
+    "title": "106路公交司机猛开车致老人摔倒",
+    "content": "6月9日早上乘坐106路公交，司机不等乘客站稳就猛踩油门，一位老人被甩倒，司机还骂人，请严肃处理。",
+    "reply": "您好！A市公共交通集团于6月10日调取了106路公交车车载视频，核实了您反映的情况，目前正在进一步核实司机的"
+             "违规情节，待核实后将按公司规定严肃处理。6月11日已电话联系您说明了办理进展。",
+    "message_time": "2020-06-09 12:00:00", "reply_time": "2020-06-16 10:05:00", "type": "投诉",
+    "unit": "A市公共交通集团",
+}
+EXAMPLE_AUDIT = {
+    "id": "r010", "verdict": "redo", "redo_risk": 0.7063, "score": 68.6,
+    "elements": {
+        "org": {"present": True, "confidence": 0.7934,
+                "evidence": [{"start": 3, "end": 11, "text": "A市公共交通集团", "kind": "org:agent"},
+                             {"start": 64, "end": 67, "text": "按公司", "kind": "org:named"}]},
+        "time": {"present": True, "confidence": 0.8343,
+                 "evidence": [{"start": 12, "end": 17, "text": "6月10日", "kind": "time:action"},
+                              {"start": 74, "end": 79, "text": "6月11日", "kind": "time:action"}]},
+        "process": {"present": True, "confidence": 0.8629,
+                    "evidence": [{"start": 32, "end": 34, "text": "核实", "kind": "process"},
+                                 {"start": 60, "end": 62, "text": "核实", "kind": "process"}]},
+        "result": {"present": False, "confidence": 0.612, "evidence": []},
+        "contact": {"present": True, "confidence": 0.9138,
+                    "evidence": [{"start": 80, "end": 84, "text": "电话联系", "kind": "contact"}]},
+    },
+    "relevance": {"level": 2, "score": 0.8651, "unanswered": []},
+    "timeliness": {"working_days": 5, "limit_days": 15, "overdue": False, "note": None},
+    "issues": [{"code": "PROCESS_NO_RESULT", "message": "只讲办理过程，没有办理结果（把回复当办结）"},
+               {"code": "MISSING_RESULT", "message": "未写明办理结果"}],
+    "suggestions": {
+        "add": ["写明办理结果：问题是否解决、整改是否完成并经复查，或对咨询给出明确答复和依据；“正在处理”“已责令”“已转交”"
+                "不算结果。"],
+        "skeleton": "收到诉求：您反映的“106路公交司机猛开车致老人摔倒”问题已收悉。\n"
+                    "调查核实：A市公共交通集团于6月10日调取了106路公交车车载视频,核实了您反映的情况,目前正在进一步核实"
+                    "司机的违规情节,待核实后将按公司规定严肃处理。\n"
+                    "处理结果：〔处理结果：问题是否已解决、整改是否完成并复查；或明确答复及政策依据〕\n"
+                    "联系当事人：6月11日已电话联系您说明了办理进展。",
+    },
+    "model_version": "2026.11.23-e7314bc72c", "error": None,
+}
+
+
+class ReplyIn(ReplyTicket):
+    """一条待核查的答复：市民留言（标题、诉求内容）与承办单位的答复；答复不能为空。时间可用 2019-05-01 10:00:00、
+    2019/05/01、2019年5月1日 等格式，无法识别时不报错，由 timeliness.note 说明。"""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_REPLY]})
+    _encodable = field_validator("id", "title", "content", "reply", "message_time", "reply_time", "type",
+                                 "unit")(_no_lone_surrogates)
+
+
+class AuditBatchRequest(BaseModel):
+    replies: list[ReplyIn] = Field(min_length=1, description="待核查的答复（按顺序返回结果）",
+                                   examples=[[EXAMPLE_REPLY]])
+
+
+class AuditBatchResponse(BaseModel):
+    results: list[Audit] = Field(description="每条答复的核查结果，与请求顺序一致", examples=[[EXAMPLE_AUDIT]])
+
+
 class Health(BaseModel):
     status: Literal["ok"] = Field("ok", description="服务可用")
-    models: list[str] = Field(description="已加载的模型", examples=[["classifier"]])
+    models: list[str] = Field(description="已加载的模型", examples=[["auditor", "classifier"]])
 
 
 class ModelInfo(BaseModel):
@@ -67,32 +130,35 @@ class ModelInfo(BaseModel):
 
     @classmethod
     def from_card(cls, card: dict[str, Any]) -> ModelInfo:
+        # The auditor's card names its training data "training_data".
         return cls(version=card.get("version", "unversioned"), created=card.get("created"),
-                   data=card.get("data", {}), split=card.get("split", {}), metrics=card.get("metrics", {}))
+                   data=card.get("data") or card.get("training_data", {}), split=card.get("split", {}), metrics=card.get("metrics", {}))
 
 
 class Limits(BaseModel):
     max_body_bytes: int = Field(description="请求体上限（字节）")
-    max_text_chars: int = Field(description="标题或内容的长度上限（字符）")
-    max_batch_size: int = Field(description="批量请求的工单数上限")
+    max_text_chars: int = Field(description="标题、内容或答复的长度上限（字符）")
+    max_batch_size: int = Field(description="批量请求的工单（答复）数上限")
 
 
 class VersionInfo(BaseModel):
     service: str = Field(description="hotline 软件版本")
     models: dict[str, ModelInfo] = Field(description="各模型的版本、训练数据与指标（来自模型卡）")
     review_threshold: float = Field(description="类别概率低于此值时需人工复核")
+    redo_threshold: float = Field(description="退回重办概率不低于此值时答复核查结论为 redo")
     limits: Limits
 
 
 class ErrorDetail(BaseModel):
-    field: str | None = Field(None, description="出错的字段，如 content、tickets[2].title")
+    field: str | None = Field(None, description="出错的字段，如 content、tickets[2].title、replies[3].reply")
     message: str = Field(description="说明")
     type: str = Field(description="错误类型（pydantic 的 type 或本服务的代码）")
 
 
 class Error(BaseModel):
     code: str = Field(description="错误代码：invalid_json、invalid_encoding、bad_request、unsupported_media_type、unauthorized、"
-                                  "not_found、method_not_allowed、too_large、invalid_field、empty_ticket、internal_error")
+                                  "not_found、method_not_allowed、too_large、invalid_field、empty_ticket、empty_reply、"
+                                  "internal_error")
     message: str = Field(description="说明（中文，附原始信息）")
     field: str | None = Field(None, description="出错的字段（若与某个字段有关）")
     details: list[ErrorDetail] = Field(default_factory=list, description="全部校验错误")

@@ -1,4 +1,5 @@
-"""Service settings, read from the environment (prefix HOTLINE_): model directories, thresholds, keys and limits."""
+"""Service settings, read from the environment (prefix HOTLINE_): model directories, policies, thresholds, keys and
+limits."""
 
 from __future__ import annotations
 
@@ -19,12 +20,15 @@ class Settings(BaseSettings):
     review_threshold: float | None = Field(
         None, ge=0.0, le=1.0, description="Top-category probability below which a ticket needs review "
                                           "(default: the taxonomy's, 0.80).")
+    auditor_dir: Path | None = Field(None, description="Reply auditor model directory (default: the shipped auditor).")
+    audit_policy: Path | None = Field(None, description="An office's audit policy TOML (score weights, time limits) "
+                                                        "laid over the shipped one.")
     api_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Accepted X-API-Key values, comma-separated; empty: no key needed.")
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body accepted (bytes).")
-    max_text_chars: int = Field(20_000, ge=1, description="Longest title or content accepted (characters).")
-    max_batch_size: int = Field(100, ge=1, description="Most tickets in one batch request.")
-    inference_batch: int = Field(64, ge=1, description="Most tickets the model scores in one call; "
+    max_text_chars: int = Field(20_000, ge=1, description="Longest title, content or reply accepted (characters).")
+    max_batch_size: int = Field(100, ge=1, description="Most tickets (or replies) in one batch request.")
+    inference_batch: int = Field(64, ge=1, description="Most tickets a model scores in one call; "
                                                        "concurrent requests are scored together up to this.")
 
     @field_validator("api_keys", mode="before")

@@ -1,4 +1,5 @@
-"""Fixtures for the HTTP service: in-process clients on the tiny classifier, and one real uvicorn process."""
+"""Fixtures for the HTTP service: in-process clients on the tiny classifier and auditor, and one real uvicorn
+process."""
 
 from __future__ import annotations
 
@@ -24,11 +25,12 @@ LIVE_API_KEY = "live-test-key"
 
 
 @pytest.fixture
-def make_client(tiny_classifier) -> Iterator[Callable[..., TestClient]]:
-    """`make_client(**settings)` → a started TestClient on the tiny classifier (closed after the test)."""
+def make_client(tiny_classifier, tiny_auditor) -> Iterator[Callable[..., TestClient]]:
+    """`make_client(**settings)` → a started TestClient on the tiny classifier and auditor (closed after the test)."""
     with ExitStack() as stack:
-        def make(classifier=tiny_classifier, **settings) -> TestClient:
-            return stack.enter_context(TestClient(create_app(Settings(**settings), classifier=classifier)))
+        def make(classifier=tiny_classifier, auditor=tiny_auditor, **settings) -> TestClient:
+            app = create_app(Settings(**settings), classifier=classifier, auditor=auditor)
+            return stack.enter_context(TestClient(app))
         yield make
 
 
@@ -53,13 +55,14 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(tiny_model_dir, tmp_path_factory) -> Iterator[LiveServer]:
-    """`hotline serve` in its own process on a free loopback port, tiny model, API key required."""
+def live_server(tiny_model_dir, tiny_auditor_dir, tmp_path_factory) -> Iterator[LiveServer]:
+    """`hotline serve` in its own process on a free loopback port, tiny model and auditor, API key required."""
     port = free_port()
     log = tmp_path_factory.mktemp("live") / "server.log"
     env = {**os.environ, "HOTLINE_API_KEYS": LIVE_API_KEY,
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    command = [sys.executable, "-m", "serve", "serve", "--port", str(port), "--model", str(tiny_model_dir)]
+    command = [sys.executable, "-m", "serve", "serve", "--port", str(port), "--model", str(tiny_model_dir),
+               "--auditor", str(tiny_auditor_dir)]
     with log.open("w", encoding="utf-8") as sink:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
     server = LiveServer(f"http://127.0.0.1:{port}", log)

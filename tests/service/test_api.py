@@ -38,7 +38,7 @@ def test_batch_is_what_the_cli_writes_row_for_row(make_client, tiny_model_dir, s
 
 
 def test_health_is_cheap_and_version_comes_from_the_model_card(client, tiny_classifier):
-    assert client.get("/health").json() == {"status": "ok", "models": ["classifier"]}
+    assert client.get("/health").json() == {"status": "ok", "models": ["auditor", "classifier"]}
     info = client.get("/version").json()
     assert info["models"]["classifier"]["version"] == tiny_classifier.version
     assert info["models"]["classifier"]["metrics"] == tiny_classifier.card.get("metrics", {})
@@ -48,7 +48,7 @@ def test_health_is_cheap_and_version_comes_from_the_model_card(client, tiny_clas
 
 def test_docs_and_page_are_served(client):
     spec = client.get("/openapi.json").json()
-    assert {"/classify", "/classify/batch", "/health", "/version"} <= set(spec["paths"])
+    assert {"/classify", "/classify/batch", "/audit", "/audit/batch", "/health", "/version"} <= set(spec["paths"])
     content = spec["components"]["schemas"]["TicketIn"]["properties"]["content"]
     assert content["description"] == "诉求内容/留言详情"
     assert "examples" in spec["components"]["schemas"]["TicketIn"]
@@ -56,17 +56,22 @@ def test_docs_and_page_are_served(client):
     script = next(part.split('"')[0] for part in docs.split('src="')[1:] if "swagger-ui-bundle" in part)
     assert script.startswith("/") and client.get(script).status_code == 200  # served here, not from a CDN
     page = client.get("/")
-    assert page.status_code == 200 and "派单分类" in page.text
+    assert page.status_code == 200 and "派单分类" in page.text and "答复核查" in page.text
     assert client.get("/static/app.js").status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/classify", "/version"])
+BODIES = {"/classify": TICKET, "/classify/batch": {"tickets": [TICKET]},
+          "/audit": {**TICKET, "reply": "区劳动监察大队已于5月3日约谈老板，工资已全部发放。"},
+          "/audit/batch": {"replies": [{"reply": "已转交相关部门处理。"}]}}
+
+
+@pytest.mark.parametrize("path", [*BODIES, "/version"])
 def test_api_key_protects_everything_but_health(make_client, path):
     client = make_client(api_keys=["k1", "k2"])
 
     def call(headers):
-        if path == "/classify":
-            return client.post(path, json=TICKET, headers=headers)
+        if path in BODIES:
+            return client.post(path, json=BODIES[path], headers=headers)
         return client.get(path, headers=headers)
 
     for headers in ({}, {"X-API-Key": "wrong"}):

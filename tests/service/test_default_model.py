@@ -1,18 +1,19 @@
-"""The service on the shipped default model, loaded at start-up from the settings' default."""
+"""The service on the shipped default model and auditor, loaded at start-up from the settings' defaults."""
 
 import pytest
 from fastapi.testclient import TestClient
 
 from model.artifacts import read_card
+from model.auditor import DEFAULT_AUDITOR_DIR
 from model.classifier import DEFAULT_MODEL_DIR
 from serve.app import create_app
-from serve.schemas import EXAMPLE_RESULT, EXAMPLE_TICKET
+from serve.schemas import EXAMPLE_AUDIT, EXAMPLE_REPLY, EXAMPLE_RESULT, EXAMPLE_TICKET
 from serve.settings import Settings
 
 
 @pytest.fixture(scope="module")
 def default_client():
-    with TestClient(create_app(Settings(model_dir=None))) as client:
+    with TestClient(create_app(Settings(model_dir=None, auditor_dir=None))) as client:
         yield client
 
 
@@ -27,3 +28,17 @@ def test_version_reports_the_shipped_model_card(default_client):
     assert model["version"] == card["version"]
     assert model["metrics"]["category_cv"]["macro_f1"] == card["metrics"]["category_cv"]["macro_f1"]
     assert "category/train.csv" in model["data"]["category"]
+
+
+def test_the_documented_audit_example_is_what_the_default_auditor_answers(default_client):
+    response = default_client.post("/audit", json=EXAMPLE_REPLY)
+    assert response.json() == EXAMPLE_AUDIT  # the example in /docs, r010 of the sample replies
+
+
+def test_version_reports_the_shipped_auditor_card(default_client):
+    card = read_card(DEFAULT_AUDITOR_DIR)
+    info = default_client.get("/version").json()
+    auditor = info["models"]["auditor"]
+    assert auditor["version"] == card["version"] and auditor["data"] == card["training_data"]
+    assert auditor["metrics"]["gold_dev"]["verdict"] == card["metrics"]["gold_dev"]["verdict"]
+    assert info["redo_threshold"] == card["redo_threshold"]

@@ -7,6 +7,7 @@ import pytest
 JSON = {"Content-Type": "application/json"}
 LIMITS = {"max_body_bytes": 8192, "max_text_chars": 50, "max_batch_size": 3}
 OK = {"title": "路灯不亮", "content": "小区门口路灯坏了一个月"}
+REPLY = {**OK, "reply": "区城管局已于5月3日修复路灯。"}
 
 
 def _raw(obj) -> bytes:
@@ -45,6 +46,19 @@ CASES = [
      "tickets[2].content"),
     ("long text in batch", "/classify/batch", _raw({"tickets": [{**OK, "title": "长" * 51}]}), JSON, 413,
      "too_large", "tickets[0].title"),
+    ("no reply", "/audit", _raw(OK), JSON, 422, "empty_reply", "reply"),
+    ("blank reply", "/audit", _raw({**OK, "reply": " \u3000\u200b\n"}), JSON, 422, "empty_reply", "reply"),
+    ("null reply", "/audit", _raw({**OK, "reply": None}), JSON, 422, "invalid_field", "reply"),
+    ("number for reply time", "/audit", _raw({**REPLY, "reply_time": 20200601}), JSON, 422, "invalid_field",
+     "reply_time"),
+    ("lone surrogate in reply", "/audit", b'{"reply": "\\udc00"}', JSON, 422, "invalid_field", "reply"),
+    ("reply too long", "/audit", _raw({**REPLY, "reply": "长" * 51}), JSON, 413, "too_large", "reply"),
+    ("no replies", "/audit/batch", _raw({"replies": []}), JSON, 422, "invalid_field", "replies"),
+    ("replies batch too large", "/audit/batch", _raw({"replies": [REPLY] * 4}), JSON, 413, "too_large", "replies"),
+    ("empty reply in batch", "/audit/batch", _raw({"replies": [REPLY, REPLY, {**OK, "reply": ""}]}), JSON, 422,
+     "empty_reply", "replies[2].reply"),
+    ("long reply in batch", "/audit/batch", _raw({"replies": [REPLY, {**REPLY, "reply": "长" * 51}]}), JSON, 413,
+     "too_large", "replies[1].reply"),
 ]
 
 

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from model.artifacts import read_card
 from tests.service.conftest import LIVE_API_KEY
 
 KEY = {"X-API-Key": LIVE_API_KEY}
@@ -23,8 +24,9 @@ def test_health_is_open_and_the_rest_needs_the_key(http):
     assert http.get("/health").json()["status"] == "ok"
     assert http.get("/").status_code == 200
     assert http.post("/classify", json={"content": "路灯不亮"}).status_code == 401
+    assert http.post("/audit", json={"reply": "已转交相关部门。"}).status_code == 401
     assert http.get("/version").status_code == 401
-    assert http.get("/version", headers=KEY).json()["models"]["classifier"]["version"]
+    assert set(http.get("/version", headers=KEY).json()["models"]) == {"auditor", "classifier"}
 
 
 def test_classify_and_batch_over_http(http, tiny_classifier):
@@ -34,6 +36,23 @@ def test_classify_and_batch_over_http(http, tiny_classifier):
     batch = http.post("/classify/batch", headers=KEY,
                       json={"tickets": [{"id": str(i), "content": "小区垃圾无人清运"} for i in range(20)]})
     assert [r["id"] for r in batch.json()["results"]] == [str(i) for i in range(20)]
+
+
+def test_audit_and_batch_over_http(http, tiny_auditor_dir):
+    reply = "您好！区劳动监察大队于5月6日约谈了公司负责人，公司已于5月10日补发全部工资，5月11日已电话告知您。"
+    one = http.post("/audit", headers=KEY, json={"id": "a", "content": "公司拖欠工资三个月", "reply": reply,
+                                                 "message_time": "2020-05-04 09:00", "reply_time": "2020年5月12日"})
+    assert one.status_code == 200
+    audit = one.json()
+    assert audit["id"] == "a" and audit["verdict"] in ("pass", "redo") and audit["timeliness"]["working_days"] == 6
+    assert audit["model_version"] == read_card(tiny_auditor_dir)["version"]
+    spans = [s for element in audit["elements"].values() for s in element["evidence"]]
+    assert spans and all(reply[s["start"]:s["end"]] == s["text"] for s in spans)
+    batch = http.post("/audit/batch", headers=KEY,
+                      json={"replies": [{"id": str(i), "reply": "已转交相关部门处理。"} for i in range(20)]})
+    assert [r["id"] for r in batch.json()["results"]] == [str(i) for i in range(20)]
+    empty = http.post("/audit/batch", headers=KEY, json={"replies": [{"reply": "好"}, {"reply": " "}]})
+    assert empty.status_code == 422 and empty.json()["error"]["field"] == "replies[1].reply"
 
 
 def _raw_request(url: str, payload: bytes, length: int | None = None) -> tuple[int, dict]:
@@ -64,6 +83,10 @@ def test_the_log_has_request_ids_and_timings_but_no_phone_numbers(http, live_ser
                          json={"title": f"回电{PHONE}", "content": f"身份证号110101199003071234，电话{PHONE}"})
     assert response.status_code == 200
     http.get(f"/lookup/{PHONE}")
+    audited = http.post("/audit", headers={**KEY, "X-Request-ID": "live-2"},
+                        json={"content": f"请回电{PHONE}", "reply": f"已于5月3日电话（{PHONE}）联系您，路灯已修复。"})
+    assert audited.status_code == 200
     log = live_server.log_text()
     assert "request_id=live-1 POST /classify 200" in log and "ms" in log
+    assert "request_id=live-2 POST /audit 200" in log
     assert PHONE not in log and "110101199003071234" not in log
