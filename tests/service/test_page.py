@@ -1,4 +1,5 @@
-"""The web page in headless Chromium (Debian's chromium + chromedriver) against the live server: key, submit, result."""
+"""The web page in headless Chromium (Debian's chromium + chromedriver) against the live server: key, submit, result,
+for both views (派单分类, 答复核查)."""
 
 import shutil
 import tempfile
@@ -8,8 +9,9 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as visible
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from model.audit_results import ELEMENTS, ReplyTicket
 from tests.service.conftest import LIVE_API_KEY
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -72,3 +74,83 @@ def test_an_empty_message_shows_a_clear_error_on_the_field(browser, live_server)
     assert "不能都为空" in error.text
     assert browser.find_element(By.ID, "ticket-content").get_attribute("aria-invalid") == "true"
     assert not browser.find_element(By.ID, "dispatch-output").is_displayed()
+
+
+def _open_reply_check(browser, url):
+    browser.get(url + "/")
+    browser.execute_script("sessionStorage.setItem('hotline-api-key', arguments[0])", LIVE_API_KEY)
+    browser.refresh()
+    browser.find_element(By.CSS_SELECTOR, "nav [data-view=reply-check]").click()
+    _wait(browser, "audit-form")
+    assert not browser.find_element(By.ID, "view-dispatch").is_displayed()
+
+
+def test_a_unit_checks_a_draft_reply_and_sees_the_evidence_in_place(browser, live_server, tiny_auditor):
+    _open_reply_check(browser, live_server.url)
+    ticket = ReplyTicket(
+        title="公司拖欠工资", content="公司拖欠我们三个月工资，请劳动部门处理。",
+        # An emoji (two UTF-16 units, one code point) and HTML before the spans: offsets and escaping must hold.
+        reply="您好😀<b>！区劳动监察大队于5月6日约谈了公司负责人，公司已于5月10日补发全部工资，5月11日已电话告知您。",
+        message_time="2020-05-04 09:00", reply_time="2020年5月12日", type="投诉")
+    expected = tiny_auditor.audit([ticket])[0]
+    for name in ("title", "content", "reply", "message_time", "reply_time"):
+        browser.find_element(By.ID, f"audit-{name.replace('_', '-')}").send_keys(getattr(ticket, name))
+    Select(browser.find_element(By.ID, "audit-type")).select_by_visible_text("投诉")
+    browser.find_element(By.ID, "audit-button").click()
+    _wait(browser, "audit-output")
+
+    verdict = browser.find_element(By.ID, "audit-verdict").text
+    assert verdict.startswith("可能被退回重办" if expected.verdict == "redo" else "可以提交")
+    assert browser.find_element(By.ID, "redo-risk").text.startswith(f"{expected.redo_risk * 100:.1f}%")
+    assert browser.find_element(By.ID, "audit-score").text == f"{expected.score:.1f}"
+    states = {item.get_attribute("data-element"): item.get_attribute("class")
+              for item in browser.find_elements(By.CSS_SELECTOR, "#audit-elements li")}
+    assert states == {name: "present" if getattr(expected.elements, name).present else "missing" for name in ELEMENTS}
+
+    highlight = browser.find_element(By.ID, "audit-highlight")
+    assert highlight.get_attribute("textContent") == ticket.reply  # the whole reply, escaped, nothing lost
+    pieces = browser.execute_script(
+        "return [...arguments[0].childNodes].map((n) => [n.textContent, n.tagName || '', n.dataset?.elements || ''])",
+        highlight)
+    marked, start = [], 0  # (start, end, elements) of each <mark>, in code points as the API counts
+    for text, tag, elements in pieces:
+        if tag == "MARK":
+            marked.append((start, start + len(text), set(elements.split())))
+        start += len(text)
+    spans = [(name, span) for name in ELEMENTS for span in getattr(expected.elements, name).evidence]
+    assert spans
+    for name, span in spans:  # each span is tiled by marks of its element (one mark unless spans overlap)
+        inside = [m for m in marked if m[0] < span.end and m[1] > span.start]
+        assert inside[0][0] == span.start and inside[-1][1] == span.end
+        assert all(name in m[2] for m in inside) and all(a[1] == b[0] for a, b in zip(inside, inside[1:]))
+    assert any(ticket.reply[m[0]:m[1]] == span.text for m in marked for _, span in spans)
+    assert any(len(m[2]) > 1 for m in marked)  # 已于5月10日补发 (result) holds 5月10日 (time)
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#audit-legend li")) == 5
+    assert "5 个工作日" in browser.find_element(By.ID, "audit-timeliness").text  # 2020's 调休 Saturday counted
+    skeleton = browser.find_element(By.ID, "audit-skeleton").get_attribute("textContent")
+    assert skeleton == expected.suggestions.skeleton
+    issues = browser.find_element(By.ID, "audit-issues").text
+    assert all(issue.code in issues for issue in expected.issues)
+
+
+def test_overlapping_spans_cut_the_text_without_losing_or_nesting_it(browser, live_server):
+    _open_reply_check(browser, live_server.url)
+    pieces = browser.execute_script("""
+        const box = document.createElement("div");
+        const none = { evidence: [] };
+        highlightEvidence(box, "ab<c>😀de", {
+          org: { evidence: [{ start: 0, end: 4, text: "ab<c", kind: "org:agent" }] },
+          time: { evidence: [{ start: 2, end: 7, text: "<c>😀d", kind: "time:action" }] },
+          process: none, result: none, contact: none });
+        return [box.textContent, box.querySelectorAll("mark mark").length,
+                [...box.querySelectorAll("mark")].map((m) => [m.textContent, m.dataset.elements])];""")
+    assert pieces == ["ab<c>😀de", 0, [["ab", "org"], ["<c", "org time"], [">😀d", "time"]]]
+
+
+def test_an_empty_reply_is_named_on_its_field(browser, live_server):
+    _open_reply_check(browser, live_server.url)
+    browser.find_element(By.ID, "audit-content").send_keys("路灯不亮")
+    browser.find_element(By.ID, "audit-button").click()
+    error = _wait(browser, "audit-error")
+    assert "答复" in error.text and "不能为空" in error.text
+    assert browser.find_element(By.ID, "audit-reply").get_attribute("aria-invalid") == "true"
