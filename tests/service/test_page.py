@@ -129,6 +129,11 @@ def test_a_unit_checks_a_draft_reply_and_sees_the_evidence_in_place(browser, liv
     assert "5 个工作日" in browser.find_element(By.ID, "audit-timeliness").text  # 2020's 调休 Saturday counted
     skeleton = browser.find_element(By.ID, "audit-skeleton").get_attribute("textContent")
     assert skeleton == expected.suggestions.skeleton
+    browser.execute_cdp_cmd("Browser.grantPermissions", {"origin": live_server.url,
+                                                         "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    browser.find_element(By.ID, "copy-skeleton").click()
+    WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "copy-status").text == "已复制")
+    assert browser.execute_async_script("navigator.clipboard.readText().then(arguments[0])") == skeleton
     issues = browser.find_element(By.ID, "audit-issues").text
     assert all(issue.code in issues for issue in expected.issues)
 
