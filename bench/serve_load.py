@@ -1,10 +1,11 @@
 """Loopback load test of the HTTP service: N requests from C concurrent keep-alive clients, a configurable mix.
 
-    python bench/serve_load.py [--requests 10000] [--concurrency 50] [--workers 1] [--mix classify=1]
+    python bench/serve_load.py [--requests 10000] [--concurrency 50] [--workers 1] [--mix classify=1,audit=1]
     python bench/serve_load.py --url http://127.0.0.1:8000 --api-key KEY     (a server already running)
 
-Without --url it starts `hotline serve` on a free loopback port with the shipped default model (or --model) and
-stops it afterwards. Tickets come from ../shared/data/category/train.csv (or data/samples/tickets.csv when absent).
+Without --url it starts `hotline serve` on a free loopback port with the shipped default model and auditor (or
+--model, --auditor) and stops it afterwards. Tickets come from ../shared/data/category/train.csv and replies from
+../shared/data/replies/replies.csv (or data/samples/tickets.csv and sample_replies.csv when absent).
 The client is a small asyncio HTTP/1.1 client (one keep-alive connection per simulated client), cheap enough not
 to starve the server of the CPU it shares with it on a 2-core machine. Prints throughput, latency percentiles,
 errors and the server's resident memory (peak, all its processes); asserts nothing.
@@ -32,23 +33,38 @@ from urllib.parse import urlsplit
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_TICKETS = ROOT.parent / "shared" / "data" / "category" / "train.csv"
-SAMPLE_TICKETS = ROOT / "data" / "samples" / "tickets.csv"
+SHARED = ROOT.parent / "shared" / "data"
+SAMPLES = ROOT / "data" / "samples"
+# kind → (shared file, sample file, columns sent)
+SOURCES = {
+    "tickets": (SHARED / "category" / "train.csv", SAMPLES / "tickets.csv", ("id", "title", "content")),
+    "replies": (SHARED / "replies" / "replies.csv", SAMPLES / "sample_replies.csv",
+                ("id", "title", "content", "reply", "message_time", "reply_time")),
+}
 WARM_UP = 200
 BATCH_SIZE = 10
 
-Ticket = dict[str, str]
-# name → (path, body maker); --mix picks among these by weight. /audit joins here when the auditor exists.
-ENDPOINTS: dict[str, tuple[str, Callable[[list[Ticket], random.Random], dict]]] = {
-    "classify": ("/classify", lambda tickets, rng: rng.choice(tickets)),
-    "classify_batch": ("/classify/batch", lambda tickets, rng: {"tickets": rng.sample(tickets, BATCH_SIZE)}),
+Rows = dict[str, list[dict[str, str]]]  # "tickets" and "replies"
+# name → (path, body maker); --mix picks among these by weight.
+ENDPOINTS: dict[str, tuple[str, Callable[[Rows, random.Random], dict]]] = {
+    "classify": ("/classify", lambda rows, rng: rng.choice(rows["tickets"])),
+    "classify_batch": ("/classify/batch", lambda rows, rng: {"tickets": rng.sample(rows["tickets"], BATCH_SIZE)}),
+    "audit": ("/audit", lambda rows, rng: rng.choice(rows["replies"])),
+    "audit_batch": ("/audit/batch", lambda rows, rng: {"replies": rng.sample(rows["replies"], BATCH_SIZE)}),
 }
 
 
-def load_tickets() -> list[Ticket]:
-    source = SHARED_TICKETS if SHARED_TICKETS.is_file() else SAMPLE_TICKETS
-    with source.open(encoding="utf-8") as handle:
-        return [{"id": r["id"], "title": r["title"], "content": r["content"]} for r in csv.DictReader(handle)]
+def source(kind: str) -> Path:
+    shared, sample, _ = SOURCES[kind]
+    return shared if shared.is_file() else sample
+
+
+def load_rows() -> Rows:
+    rows: Rows = {}
+    for kind, (_, _, columns) in SOURCES.items():
+        with source(kind).open(encoding="utf-8") as handle:
+            rows[kind] = [{c: r[c] for c in columns if r[c]} for r in csv.DictReader(handle)]
+    return rows
 
 
 def parse_mix(text: str) -> dict[str, float]:
@@ -67,10 +83,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(workers: int, model: str | None) -> tuple[subprocess.Popen, str]:
+def start_server(workers: int, model: str | None, auditor: str | None) -> tuple[subprocess.Popen, str]:
     port = free_port()
     command = [sys.executable, "-m", "serve", "serve", "--port", str(port), "--workers", str(workers),
-               "--log-level", "warning"] + (["--model", model] if model else [])
+               "--log-level", "warning"] + (["--model", model] if model else []) + \
+              (["--auditor", auditor] if auditor else [])
     server = subprocess.Popen(command, cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -113,31 +130,30 @@ class Client:
             self.writer.close()
 
 
-async def load(url: str, api_key: str | None, tickets: list[Ticket], mix: dict[str, float], total: int,
-               concurrency: int, seed: int = 0) -> tuple[list[float], Counter, float]:
-    """Send `total` requests from `concurrency` clients; latencies (s), outcomes by status, wall time (s)."""
+async def load(url: str, api_key: str | None, rows: Rows, mix: dict[str, float], total: int,
+               concurrency: int, seed: int = 0) -> tuple[dict[str, list[float]], Counter, float]:
+    """Send `total` requests from `concurrency` clients; latencies (s) by endpoint, outcomes by status, wall time (s)."""
     target = urlsplit(url)
     rng = random.Random(seed)
     names = rng.choices(list(mix), weights=list(mix.values()), k=total)
-    requests = [(ENDPOINTS[name][0], json.dumps(ENDPOINTS[name][1](tickets, rng), ensure_ascii=False).encode())
-                for name in names]
-    latencies: list[float] = []
+    requests = [(name, json.dumps(ENDPOINTS[name][1](rows, rng), ensure_ascii=False).encode()) for name in names]
+    latencies: dict[str, list[float]] = {name: [] for name in mix}
     outcomes: Counter = Counter()
     cursor = iter(requests)
 
     async def one_client() -> None:
         client = Client(target.hostname, target.port, api_key)
         try:
-            for path, body in cursor:  # the clients share one iterator: `total` requests in all
+            for name, body in cursor:  # the clients share one iterator: `total` requests in all
                 start = time.perf_counter()
                 try:
-                    status = await asyncio.wait_for(client.post(path, body), timeout=30)
+                    status = await asyncio.wait_for(client.post(ENDPOINTS[name][0], body), timeout=30)
                 except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as error:
                     outcomes[type(error).__name__] += 1
                     client.close()
                     client = Client(target.hostname, target.port, api_key)
                     continue
-                latencies.append(time.perf_counter() - start)
+                latencies[name].append(time.perf_counter() - start)
                 outcomes[status] += 1
         finally:
             client.close()
@@ -185,25 +201,26 @@ def main() -> None:
     parser.add_argument("--api-key")
     parser.add_argument("--workers", type=int, default=1, help="Server processes, when the bench starts the server.")
     parser.add_argument("--model", help="Model directory, when the bench starts the server (default: shipped).")
+    parser.add_argument("--auditor", help="Auditor directory, when the bench starts the server (default: shipped).")
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--mix", default="classify=1", help=f"Weights, e.g. classify=9,classify_batch=1 "
+    parser.add_argument("--mix", default="classify=1", help=f"Weights, e.g. classify=1,audit=1 "
                                                             f"(endpoints: {', '.join(ENDPOINTS)}).")
     args = parser.parse_args()
     mix = parse_mix(args.mix)
-    tickets = load_tickets()
+    rows = load_rows()
     server = None
     if args.url:
         url, pid = args.url.rstrip("/"), server_pid(args.url)
     else:
-        server, url = start_server(args.workers, args.model)
+        server, url = start_server(args.workers, args.model, args.auditor)
         pid = server.pid
     try:
         sampler = RssSampler(pid) if pid else None
-        asyncio.run(load(url, args.api_key, tickets, mix, min(WARM_UP, args.requests), args.concurrency, seed=1))
+        asyncio.run(load(url, args.api_key, rows, mix, min(WARM_UP, args.requests), args.concurrency, seed=1))
         if sampler:
             sampler.start()
-        latencies, outcomes, wall = asyncio.run(load(url, args.api_key, tickets, mix, args.requests,
+        latencies, outcomes, wall = asyncio.run(load(url, args.api_key, rows, mix, args.requests,
                                                      args.concurrency))
         if sampler:
             sampler.stop.set()
@@ -213,14 +230,17 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
     errors = sum(n for outcome, n in outcomes.items() if not (isinstance(outcome, int) and outcome < 400))
-    ms = sorted(value * 1000 for value in latencies)
+    answered = sum(len(values) for values in latencies.values())
     print(f"server {url} ({'started here, ' + str(args.workers) + ' worker(s)' if server else 'given'}); "
           f"mix {args.mix}; {args.requests} requests from {args.concurrency} clients; "
-          f"tickets from {SHARED_TICKETS if SHARED_TICKETS.is_file() else SAMPLE_TICKETS}")
-    print(f"throughput  {len(latencies) / wall:8.1f} requests/s ({wall:.1f} s)")
-    if ms:
-        print(f"latency     p50 {percentile(ms, 50):.1f} ms   p90 {percentile(ms, 90):.1f} ms   "
-              f"p99 {percentile(ms, 99):.1f} ms   max {ms[-1]:.1f} ms")
+          f"data from {', '.join(str(source(kind)) for kind in SOURCES)}")
+    print(f"throughput  {answered / wall:8.1f} requests/s ({wall:.1f} s)")
+    by_endpoint = list(latencies.items()) if len(latencies) > 1 else []
+    for name, values in [("all", [v for values in latencies.values() for v in values]), *by_endpoint]:
+        ms = sorted(value * 1000 for value in values)
+        if ms:
+            print(f"latency     {name:<15} n={len(ms):<6} p50 {percentile(ms, 50):.1f} ms   "
+                  f"p90 {percentile(ms, 90):.1f} ms   p99 {percentile(ms, 99):.1f} ms   max {ms[-1]:.1f} ms")
     print(f"errors      {errors}  (outcomes: {dict(outcomes)})")
     print(f"server RSS  peak {sampler.peak:.0f} MB (all its processes)" if sampler else
           "server RSS  unknown (its process is not visible from here)")
