@@ -6,12 +6,14 @@ The auditor is loaded once at start-up (unless the app was given one) and scored
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 
+from model.audit_policy import AuditPolicy
 from model.audit_results import Audit, ReplyTicket
 from model.auditor import ReplyAuditor
 from serve.deps import SettingsDep, require_api_key
@@ -23,10 +25,20 @@ from serve.settings import Settings
 WARM_UP = ReplyTicket(title="路灯不亮", content="小区路灯不亮，请尽快维修。", reply="区城管局已于5月3日派人修复路灯。")
 
 
+def _auditor(app: FastAPI, settings: Settings) -> ReplyAuditor:
+    if app.state.auditor is None:
+        return ReplyAuditor.load(settings.auditor_dir, settings.audit_policy)
+    if settings.audit_policy is None:
+        return app.state.auditor
+    auditor = copy.copy(app.state.auditor)  # the given auditor keeps its policy
+    auditor.policy = AuditPolicy.load(settings.audit_policy)
+    return auditor
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    auditor = app.state.auditor or ReplyAuditor.load(settings.auditor_dir, settings.audit_policy)
+    auditor = _auditor(app, settings)
     scorer = InferenceQueue(auditor.audit, settings.inference_batch, name="auditor")
     await scorer.run([WARM_UP])
     app.state.auditor, app.state.audit_queue = auditor, scorer

@@ -55,16 +55,25 @@ def test_office_time_formats_are_read_and_unreadable_times_are_a_note(client):
     assert client.post("/audit", json=reply).json()["timeliness"] is None
 
 
-def test_audit_policy_and_auditor_dir_settings(make_client, monkeypatch, tmp_path, tiny_auditor_dir):
-    policy = tmp_path / "office.toml"
-    policy.write_text('[time_limits]\ndefault = 3\n[score]\ncontact = 0\n', encoding="utf-8")
+def test_auditor_settings_come_from_the_environment(monkeypatch, tmp_path, tiny_auditor_dir):
     monkeypatch.setenv("HOTLINE_AUDITOR_DIR", str(tiny_auditor_dir))
-    monkeypatch.setenv("HOTLINE_AUDIT_POLICY", str(policy))
+    monkeypatch.setenv("HOTLINE_AUDIT_POLICY", str(tmp_path / "office.toml"))
     settings = Settings()
-    assert settings.auditor_dir == tiny_auditor_dir and settings.audit_policy == policy
+    assert settings.auditor_dir == tiny_auditor_dir and settings.audit_policy == tmp_path / "office.toml"
+
+
+@pytest.mark.parametrize("given", [True, False], ids=["given auditor", "auditor_dir"])
+def test_audit_policy_sets_time_limits_and_score_weights(make_client, tmp_path, tiny_auditor, tiny_auditor_dir,
+                                                         given):
+    policy = tmp_path / "office.toml"
+    policy.write_text("[time_limits]\ndefault = 3\n[score]\norg = 0\ntime = 0\nprocess = 0\nresult = 0\n"
+                      "contact = 0\nrelevance = 1\n", encoding="utf-8")
     reply = {"reply": "区城管局已于6月3日修复路灯。", "message_time": "2020-06-01", "reply_time": "2020-06-10"}
-    audit = make_client(auditor=None, **settings.model_dump()).post("/audit", json=reply).json()
+    auditor = {"auditor": tiny_auditor} if given else {"auditor": None, "auditor_dir": tiny_auditor_dir}
+    audit = make_client(audit_policy=policy, **auditor).post("/audit", json=reply).json()
     assert audit["timeliness"]["limit_days"] == 3 and audit["timeliness"]["overdue"] is True
+    assert audit["score"] == round(100 * audit["relevance"]["score"], 1)  # relevance alone
+    assert tiny_auditor.policy.limits.default == 15  # the given auditor is not changed
 
 
 def test_health_and_version_show_the_auditor(client, tiny_auditor):
