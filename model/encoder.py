@@ -44,17 +44,16 @@ class TextEncoder:
             torch.set_num_threads(threads)
         source = Path(path_or_id).expanduser() if path_or_id is not None else default_encoder_dir()
         if source.is_dir():
-            name, options = str(source), {"local_files_only": True}
+            name, local = str(source), {"local_files_only": True}
         elif path_or_id is None or source.exists() or str(path_or_id).startswith((".", "/", "~")):
             raise EncoderNotFound(f"no encoder directory at {source}; convert the default one with "
                                   f"`python -m training.convert_e5` (or set {ENCODER_DIR_ENV})")
         else:
-            name, options = str(path_or_id), {}
-        config = AutoConfig.from_pretrained(name, **options)
-        if config.model_type in NO_POOLER_TYPES:
-            options["add_pooling_layer"] = False
-        tokenizer = AutoTokenizer.from_pretrained(name, **{k: v for k, v in options.items() if k != "add_pooling_layer"})
-        model = AutoModel.from_pretrained(name, config=config, dtype=torch.float32, **options)
+            name, local = str(path_or_id), {}
+        config = AutoConfig.from_pretrained(name, **local)
+        no_pooler = {"add_pooling_layer": False} if config.model_type in NO_POOLER_TYPES else {}
+        tokenizer = AutoTokenizer.from_pretrained(name, **local)
+        model = AutoModel.from_pretrained(name, config=config, dtype=torch.float32, **local, **no_pooler)
         return cls(model, tokenizer, name)
 
     @property

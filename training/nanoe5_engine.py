@@ -42,7 +42,11 @@ class ReferenceEngine:
 
     def __init__(self, model_file: Path, sources: Path, threads: int = 2):
         self._workdir = Path(tempfile.mkdtemp(prefix="hotline-e5-engine-"))
-        library = _compile(Path(sources), self._workdir)
+        try:
+            library = _compile(Path(sources), self._workdir)
+        except EngineUnavailable:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            raise
         lib = ctypes.CDLL(str(library))
         lib.e5_load.restype = ctypes.c_void_p
         lib.e5_load.argtypes = [ctypes.c_char_p]
@@ -60,6 +64,7 @@ class ReferenceEngine:
         self._lib = lib
         self._model = lib.e5_load(str(model_file).encode())
         if not self._model:
+            shutil.rmtree(self._workdir, ignore_errors=True)
             raise EngineUnavailable(f"the C engine could not load {model_file}")
 
     def embed(self, texts: list[str], kind: str) -> np.ndarray:
