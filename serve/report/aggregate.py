@@ -25,8 +25,8 @@ from serve.report.scoring import RowResult
 COMPARED = {"label": "category", "type": "type"}  # office column → predicted field
 
 
-def rate(part: int, whole: int, digits: int = 4) -> float | None:
-    return round(part / whole, digits) if whole else None
+def rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
 
 
 @dataclass
