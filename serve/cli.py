@@ -1,5 +1,5 @@
-"""The `hotline` command line: classify tickets and audit replies in files, train and evaluate both models, serve
-the HTTP service."""
+"""The `hotline` command line: classify tickets and audit replies in files, report on a whole export per unit, train
+and evaluate both models, serve the HTTP service."""
 
 from __future__ import annotations
 
@@ -111,6 +111,42 @@ def _score_file(score, scorer, source: Path, destination: Path, chunk_size: int,
               f"model {scorer.version})", highlight=False)
 
 
+AuditorOption = Annotated[Path | None, typer.Option("--auditor", help="Reply auditor directory (default: the shipped auditor).")]
+
+
+@app.command()
+def report(
+    input: Annotated[Path, typer.Argument(help="An office export: .xlsx, .csv or .jsonl with the message (诉求内容/留言详情) and, where present, 工单编号, 标题, 答复内容, 承办单位, 受理时间, 办结时间, 一级分类, 诉求类型, 是否办结, 满意度.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the report's files (created).")],
+    columns: Annotated[str | None, typer.Option("--columns", help="Map other headers to the report's names: 回复正文=reply,处理部门=unit — or a .toml/.json file of such pairs. Names: id, title, content, reply, message_time, reply_time, unit, label, type, completed, on_time, satisfied.")] = None,
+    model: ModelOption = None,
+    taxonomy: TaxonomyOption = None,
+    auditor: AuditorOption = None,
+    policy: PolicyOption = None,
+    worst: Annotated[int, typer.Option(min=1, help="Worst replies listed per unit.")] = 5,
+    chunk_size: Annotated[int, typer.Option(min=1, help="Rows scored at a time.")] = 512,
+    workers: Annotated[int, typer.Option(min=1, help="Processes to score with (2 uses both cores here).")] = 1,
+) -> None:
+    """Score every ticket of INPUT (classification; audit where there is a reply) and write the scored tickets, per-unit,
+    category and type tables, the rows with problems and an HTML report into OUTPUT."""
+    from serve.report.run import make_report
+
+    classifier = _load_classifier(model, taxonomy)
+    reply_auditor = _load_auditor(auditor, policy)
+    try:
+        with _progress() as progress:
+            task = progress.add_task("scoring", total=None)
+            summary = make_report(classifier, reply_auditor, input, output, columns, chunk_size, workers, worst,
+                                  on_chunk=lambda n: progress.advance(task, n))
+    except InputError as error:
+        _fail(str(error), EXIT_BAD_INPUT)
+    err.print(f"{summary.rows} rows → {output}/report.html ({summary.problems} with problems in errors.csv; "
+              f"{summary.audited} replies audited, {summary.redo} at risk of redo; model {classifier.version}, "
+              f"auditor {reply_auditor.version})", highlight=False)
+    if summary.xlsx_truncated:
+        err.print("tickets_scored.xlsx holds Excel's maximum of rows; tickets_scored.csv has them all", highlight=False)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")] = "127.0.0.1",
@@ -119,7 +155,7 @@ def serve(
                                                      "(about 350 MB each with the default models).")] = 1,
     model: ModelOption = None,
     taxonomy: TaxonomyOption = None,
-    auditor: Annotated[Path | None, typer.Option("--auditor", help="Reply auditor directory (default: the shipped auditor).")] = None,
+    auditor: AuditorOption = None,
     policy: PolicyOption = None,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
 ) -> None:

@@ -31,8 +31,13 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "reply_time": ("reply_time", "答复时间", "回复时间", "办结时间"),
     "unit": ("unit", "承办单位", "办理单位", "责任单位", "答复单位", "处理单位"),
     "content_source": ("content_source",),
+    # The offices' own outcome columns, read by `hotline report` for 办结率, 按期办结率 and 满意率.
+    "completed": ("completed", "是否办结", "办结状态", "办理状态"),
+    "on_time": ("on_time", "是否按期办结", "是否按期", "按期办结"),
+    "satisfied": ("satisfied", "是否满意", "满意度", "满意度评价", "评价结果", "回访结果"),
 }
 READABLE_SUFFIXES = (".csv", ".xlsx", ".jsonl")
+Record = tuple[int, list[str] | None]  # (row number in the file, its cells; None when the row cannot be read)
 
 
 class InputError(ValueError):
@@ -88,22 +93,22 @@ def _text_encoding(path: Path) -> str:
     return "utf-8-sig"  # reading fails with a clear message naming the byte
 
 
-def _csv_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[list[str]]]]:
+def _csv_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[Record]]]:
     with path.open("r", encoding=_text_encoding(path), newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
         if header is None:
             raise InputError(f"{path.name} is empty: no header row")
-        chunk: list[list[str]] = []
-        for record in reader:
-            chunk.append(record)
+        chunk: list[Record] = []
+        for number, record in enumerate(reader, start=2):
+            chunk.append((number, record))
             if len(chunk) == chunk_size:
                 yield header, chunk
                 chunk = []
         yield header, chunk
 
 
-def _xlsx_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[list[str]]]]:
+def _xlsx_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[Record]]]:
     from openpyxl import load_workbook
 
     try:
@@ -116,11 +121,11 @@ def _xlsx_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[
         if header is None:
             raise InputError(f"{path.name} is empty: its first sheet has no header row")
         header_names = [_cell(h) for h in header]
-        chunk: list[list[str]] = []
-        for values in rows:
+        chunk: list[Record] = []
+        for number, values in enumerate(rows, start=2):  # read-only sheets yield empty rows too, so numbers hold
             if all(v is None for v in values):
                 continue
-            chunk.append([_cell(v) for v in values])
+            chunk.append((number, [_cell(v) for v in values]))
             if len(chunk) == chunk_size:
                 yield header_names, chunk
                 chunk = []
@@ -129,12 +134,12 @@ def _xlsx_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[
         workbook.close()
 
 
-def _jsonl_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[list[str]]]]:
+def _jsonl_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[Record]]]:
     """JSON lines: the header is the keys of the first object; a broken line becomes a row of None."""
     header: list[str] | None = None
-    chunk: list[list[str]] = []
+    chunk: list[Record] = []
     with path.open("r", encoding="utf-8-sig") as handle:
-        for line in handle:
+        for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
@@ -147,7 +152,7 @@ def _jsonl_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list
                 if record is None:
                     raise InputError(f"{path.name}: the first line is not a JSON object")
                 header = list(record)
-            chunk.append([_cell(record.get(k)) for k in header] if record is not None else None)
+            chunk.append((number, [_cell(record.get(k)) for k in header] if record is not None else None))
             if len(chunk) == chunk_size:
                 yield header, chunk
                 chunk = []
@@ -156,9 +161,10 @@ def _jsonl_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list
     yield header, chunk
 
 
-def iter_table(path: str | Path, required: Sequence[str], optional: Sequence[str] = (),
-               chunk_size: int = 1000) -> Iterator[list[dict[str, str] | None]]:
-    """Yield chunks of rows as dicts of canonical columns; an unreadable row is yielded as None."""
+def iter_records(path: str | Path, chunk_size: int = 1000) -> Iterator[tuple[list[str], list[Record]]]:
+    """Yield (header, records) chunks of the file as it is: each record is (row number, cells), its cells None
+    when the row cannot be read. Row numbers are those a spreadsheet shows (the header is row 1; blank Excel rows
+    are skipped but counted); in JSONL, line numbers."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path} does not exist or is not a file")
@@ -166,21 +172,27 @@ def iter_table(path: str | Path, required: Sequence[str], optional: Sequence[str
     reader = readers.get(path.suffix.lower())
     if reader is None:
         raise InputError(f"{path.name}: unsupported file type; use one of {', '.join(READABLE_SUFFIXES)}")
-    mapping: dict[str, str] | None = None
     try:
-        for header, records in reader(path, chunk_size):
-            if mapping is None:
-                mapping = resolve_columns(header, required, optional)
-                position = {name: header.index(column) for name, column in mapping.items()}
-            yield [
-                {name: (record[i] if i < len(record) else "") for name, i in position.items()}
-                if record is not None else None
-                for record in records
-            ]
+        yield from reader(path, chunk_size)
     except UnicodeDecodeError as error:
         raise InputError(f"{path.name} is not UTF-8 text ({error.reason} at byte {error.start})") from error
     except csv.Error as error:
         raise InputError(f"{path.name} is not valid CSV: {error}") from error
+
+
+def iter_table(path: str | Path, required: Sequence[str], optional: Sequence[str] = (),
+               chunk_size: int = 1000) -> Iterator[list[dict[str, str] | None]]:
+    """Yield chunks of rows as dicts of canonical columns; an unreadable row is yielded as None."""
+    mapping: dict[str, str] | None = None
+    for header, records in iter_records(path, chunk_size):
+        if mapping is None:
+            mapping = resolve_columns(header, required, optional)
+            position = {name: header.index(column) for name, column in mapping.items()}
+        yield [
+            {name: (record[i] if i < len(record) else "") for name, i in position.items()}
+            if record is not None else None
+            for _, record in records
+        ]
 
 
 def read_table(path: str | Path, required: Sequence[str], optional: Sequence[str] = ()) -> pd.DataFrame:

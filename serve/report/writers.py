@@ -1,0 +1,116 @@
+"""The report's files, written as the rows stream by: the scored tickets (.csv, and .xlsx through openpyxl's
+write-only mode, so memory stays flat), the errors file, and the small summary tables. CSV files are UTF-8 with a
+byte-order mark so that Excel opens the Chinese text correctly."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from model.audit_results import ELEMENT_NAMES
+from serve.report.scoring import RowResult
+
+CSV_ENCODING = "utf-8-sig"
+XLSX_MAX_ROWS = 1_048_576  # Excel's limit, header included
+XLSX_MAX_CHARS = 32_767
+RESULT_COLUMNS = (
+    "hotline_category", "hotline_category_name", "hotline_category_score", "hotline_type", "hotline_type_score",
+    "hotline_routing", "hotline_needs_review", "hotline_verdict", "hotline_redo_risk", "hotline_score",
+    "hotline_shallow", "hotline_missing", "hotline_issues", "hotline_relevance", "hotline_working_days",
+    "hotline_limit_days", "hotline_overdue", "hotline_error",
+)
+ERROR_COLUMNS = ("row", "id", "column", "reason")
+
+
+def result_cells(result: RowResult) -> list[Any]:
+    """The hotline_* cells of one row (None where the row was not classified or audited)."""
+    audited = result.verdict is not None
+    return [
+        result.category, result.category_name, result.category_score, result.type, result.type_score,
+        result.routing, result.needs_review, result.verdict, result.redo_risk, result.score, result.shallow,
+        "、".join(ELEMENT_NAMES[name] for name in result.missing) if audited else None,
+        ",".join(result.issues) if audited else None, result.relevance, result.working_days, result.limit_days,
+        result.overdue, "; ".join(reason for _, reason in result.problems) or None,
+    ]
+
+
+def _csv_writer(path: Path):
+    handle = path.open("w", encoding=CSV_ENCODING, newline="")
+    return handle, csv.writer(handle)
+
+
+def _csv_cell(value: Any) -> Any:
+    return "" if value is None else value
+
+
+class ScoredTickets:
+    """tickets_scored.csv and tickets_scored.xlsx: the original cells, then the hotline_* columns."""
+
+    def __init__(self, directory: Path, header: Sequence[str]):
+        self.width = len(header)
+        columns = [*header, *RESULT_COLUMNS]
+        self._handle, self._csv = _csv_writer(directory / "tickets_scored.csv")
+        self._csv.writerow(columns)
+        self.xlsx_path = directory / "tickets_scored.xlsx"
+        self._workbook = Workbook(write_only=True)
+        self._sheet = self._workbook.create_sheet("tickets")
+        self._sheet.append([self._xlsx_cell(c) for c in columns])
+        self.xlsx_rows = 1
+        self.xlsx_truncated = False
+
+    def write(self, values: list[str] | None, result: RowResult) -> None:
+        cells = [*(values or [])[:self.width], *[""] * (self.width - len(values or [])), *result_cells(result)]
+        self._csv.writerow([_csv_cell(c) for c in cells])
+        if self.xlsx_rows == XLSX_MAX_ROWS:
+            self.xlsx_truncated = True
+            return
+        self._sheet.append([self._xlsx_cell(c) for c in cells])
+        self.xlsx_rows += 1
+
+    def _xlsx_cell(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)[:XLSX_MAX_CHARS]
+        if value.startswith("="):  # text, never a formula
+            cell = WriteOnlyCell(self._sheet, value)
+            cell.data_type = "s"
+            return cell
+        return value or None
+
+    def close(self) -> None:
+        self._handle.close()
+        self._workbook.save(self.xlsx_path)
+
+
+class ErrorsFile:
+    """errors.csv: one line per problem, with the row number as the input file shows it."""
+
+    def __init__(self, directory: Path):
+        self._handle, self._csv = _csv_writer(directory / "errors.csv")
+        self._csv.writerow(ERROR_COLUMNS)
+
+    def write(self, number: int, ident: str, result: RowResult) -> None:
+        for column, reason in result.problems:
+            self._csv.writerow([number, ident, column, reason])
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+def write_table(path: Path, rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:
+    handle, writer = _csv_writer(path)
+    with handle:
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_csv_cell(row[c]) for c in columns])
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

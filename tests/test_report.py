@@ -1,0 +1,198 @@
+import csv
+import json
+from html import escape
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from serve.cli import app
+from serve.report.aggregate import UnitStats
+from serve.report.scoring import RowResult, is_shallow
+from serve.report.writers import RESULT_COLUMNS, ScoredTickets
+from tests.conftest import SAMPLES, read_samples
+
+runner = CliRunner()
+EXPORT = SAMPLES / "office_export.xlsx"
+ROWS = 320
+FILES = ("tickets_scored.csv", "tickets_scored.xlsx", "units.csv", "categories.csv", "types.csv", "agreement.csv",
+         "errors.csv", "summary.json", "report.html")
+# The rows data/samples/make_office_export.py breaks on purpose, as (row number in the sheet, column).
+BROKEN = {("42", "content"), ("213", "content"), ("99", "message_time"), ("152", "reply_time"), ("262", "reply_time")}
+
+
+def _report(source, out, *extra, models=None):
+    args = ["report", str(source), "-o", str(out), *extra]
+    if models:
+        args += ["--model", str(models[0]), "--auditor", str(models[1])]
+    return runner.invoke(app, args)
+
+
+def _csv(path):
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _xlsx_values(path):
+    workbook = load_workbook(path, read_only=True)
+    try:
+        return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+@pytest.fixture(scope="module")
+def models(tiny_model_dir, tiny_auditor_dir):
+    return tiny_model_dir, tiny_auditor_dir
+
+
+@pytest.fixture(scope="module")
+def sample_report(models, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report") / "out"
+    result = _report(EXPORT, out, models=models)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_every_output_file_is_written_with_every_row(sample_report):
+    assert all((sample_report / name).is_file() for name in FILES)
+    scored = _csv(sample_report / "tickets_scored.csv")
+    assert len(scored) == ROWS
+    header = list(scored[0])
+    assert header[:3] == ["工单编号", "受理时间", "标题"] and header[-len(RESULT_COLUMNS):] == list(RESULT_COLUMNS)
+    sheet = _xlsx_values(sample_report / "tickets_scored.xlsx")
+    assert len(sheet) == ROWS + 1 and sheet[0] == header
+    assert [row[0] for row in sheet[1:]] == [row["工单编号"] for row in scored]
+    assert sum(bool(row["hotline_category"]) for row in scored) == ROWS - 2  # the two empty messages
+
+
+def test_per_unit_counts_add_up_to_the_rows(sample_report):
+    units = _csv(sample_report / "units.csv")
+    summary = json.loads((sample_report / "summary.json").read_text(encoding="utf-8"))
+    assert sum(int(u["tickets"]) for u in units) == ROWS == summary["rows"]
+    assert sum(int(u["audited"]) for u in units) == summary["totals"]["audited"]
+    assert sum(int(c["tickets"]) for c in _csv(sample_report / "categories.csv")) == summary["totals"]["scored"]
+    assert sum(int(t["tickets"]) for t in _csv(sample_report / "types.csv")) == summary["totals"]["scored"]
+    assert "（未注明）" in {u["unit"] for u in units} and len(units) == 11
+    rates = [float(u["redo_rate"]) for u in units if u["redo_rate"]]
+    assert rates == sorted(rates, reverse=True)
+    assert set(summary["agreement"]) == {"category", "type"} and summary["totals"]["completed_rate"] is not None
+
+
+def test_errors_file_lists_the_bad_rows_by_row_number(sample_report):
+    errors = _csv(sample_report / "errors.csv")
+    assert {(e["row"], e["column"]) for e in errors} == BROKEN
+    sheet = _xlsx_values(EXPORT)
+    assert all(sheet[int(e["row"]) - 1][0] == e["id"] for e in errors)  # row numbers as Excel shows them
+    scored = {row["工单编号"]: row for row in _csv(sample_report / "tickets_scored.csv")}
+    assert all(scored[e["id"]]["hotline_error"] for e in errors)
+    late = next(e for e in errors if e["row"] == "262")
+    assert scored[late["id"]]["hotline_category"] and scored[late["id"]]["hotline_overdue"] == ""
+
+
+def test_html_report_is_self_contained_with_units_and_charts(sample_report):
+    html = (sample_report / "report.html").read_text(encoding="utf-8")
+    assert html.count("<svg") == 4  # units by redo rate, missing-element heat map, categories, types
+    assert all(escape(u["unit"]) in html for u in _csv(sample_report / "units.csv"))
+    assert "http:" not in html and "https:" not in html and "<script" not in html and "src=" not in html
+    assert "Noto Sans CJK SC" in html and "缺失要素热力图" in html
+
+
+@pytest.mark.parametrize("extra", [(), ("--workers", "2", "--chunk-size", "37")])
+def test_the_same_input_gives_the_same_output(sample_report, models, tmp_path, extra):
+    again = tmp_path / "again"
+    result = _report(EXPORT, again, *extra, models=models)
+    assert result.exit_code == 0, result.output
+    for name in FILES:
+        if name.endswith(".xlsx"):
+            assert _xlsx_values(again / name) == _xlsx_values(sample_report / name)
+        else:
+            assert (again / name).read_bytes() == (sample_report / name).read_bytes(), name
+
+
+def test_forwarding_only_unit_ranks_above_a_unit_with_complete_replies(tmp_path):
+    """With the shipped default models: the same messages, answered completely by one unit and only forwarded by
+    another."""
+    complete = [r for r in read_samples("sample_replies.csv") if r["id"] in ("r002", "r003", "r008", "r016", "r022")]
+    source = tmp_path / "export.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["工单编号", "留言主题", "留言详情", "答复意见", "承办单位"])
+        for r in complete:
+            writer.writerow([r["id"], r["title"], r["content"], r["reply"], "认真办理局"])
+            writer.writerow([f"{r['id']}f", r["title"], r["content"], "您好！您反映的问题已转交相关部门处理，请耐心等待。",
+                             "只转办局"])
+    result = _report(source, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    units = {u["unit"]: u for u in _csv(tmp_path / "out" / "units.csv")}
+    forwarding, careful = units["只转办局"], units["认真办理局"]
+    assert float(forwarding["redo_rate"]) == 1.0 and float(forwarding["shallow_rate"]) == 1.0
+    assert float(careful["redo_rate"]) < float(forwarding["redo_rate"])
+    assert list(units) == ["只转办局", "认真办理局"]
+
+
+def test_column_mapping_takes_the_files_own_headers(models, tmp_path):
+    source = tmp_path / "export.csv"
+    source.write_text("流水号,反映内容,回复正文,处理部门,承办单位\n"
+                      "1,小区门口路灯坏了一个月，请尽快修复。,已转交相关部门处理。,城管局,不用这一列\n"
+                      "2,老板拖欠三个月工资，请劳动部门处理。,劳动监察大队于5月6日约谈公司，公司已补发工资。,人社局,不用这一列\n",
+                      encoding="utf-8")
+    mapping = tmp_path / "columns.toml"
+    mapping.write_text('[columns]\n"流水号" = "id"\n"反映内容" = "content"\n"回复正文" = "reply"\n"处理部门" = "unit"\n',
+                       encoding="utf-8")
+    for option in ("流水号=id, 反映内容=content,回复正文=reply,处理部门=unit", str(mapping)):
+        out = tmp_path / f"out{len(option)}"
+        result = _report(source, out, "--columns", option, models=models)
+        assert result.exit_code == 0, result.output
+        assert {u["unit"] for u in _csv(out / "units.csv")} == {"城管局", "人社局"}
+        assert all(u["audited"] == "1" for u in _csv(out / "units.csv"))
+        assert [r["流水号"] for r in _csv(out / "tickets_scored.csv")] == ["1", "2"]
+
+
+def test_missing_columns_and_bad_mappings_exit_2(models, tmp_path):
+    source = tmp_path / "export.csv"
+    source.write_text("编号,标题,备注\n1,路灯不亮,无\n", encoding="utf-8")
+    result = _report(source, tmp_path / "out", models=models)
+    assert result.exit_code == 2
+    assert "content" in result.output and "Found: 编号, 标题, 备注" in result.output and "留言详情" in result.output
+    assert not (tmp_path / "out").exists()
+    result = _report(source, tmp_path / "out", "--columns", "意见=reply", models=models)
+    assert result.exit_code == 2 and "意见" in result.output and "not in the file" in result.output
+    result = _report(source, tmp_path / "out", "--columns", "备注=remark", models=models)
+    assert result.exit_code == 2 and "remark" in result.output
+
+
+def test_unreadable_jsonl_line_is_reported_and_the_job_goes_on(models, tmp_path):
+    source = tmp_path / "export.jsonl"
+    source.write_text(json.dumps({"id": "1", "content": "路灯坏了", "reply": "", "unit": "城管局"}, ensure_ascii=False) + "\n"
+                      + "{broken\n"
+                      + json.dumps({"id": "3", "content": "拖欠工资", "reply": "=已补发", "unit": "人社局"},
+                                   ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = _report(source, out, models=models)
+    assert result.exit_code == 0, result.output
+    assert [(e["row"], e["reason"][:10]) for e in _csv(out / "errors.csv")] == [("2", "unreadable")]
+    assert sum(int(u["tickets"]) for u in _csv(out / "units.csv")) == 3
+    workbook = load_workbook(out / "tickets_scored.xlsx")
+    assert workbook.active["C4"].value == "=已补发" and workbook.active["C4"].data_type == "s"  # text, not a formula
+
+
+def test_shallow_and_worst_replies():
+    assert is_shallow("redo", ("FORWARD_ONLY",), "已转交相关部门处理，请耐心等待。" * 5)
+    assert is_shallow("redo", ("MISSING_CONTACT",), "已转交。")
+    assert not is_shallow("redo", ("PROCESS_NO_RESULT",), "区城管局于5月3日到现场核查，已责令商户整改，下一步将加强巡查，确保问题得到解决。")
+    assert not is_shallow("pass", ("ACK_ONLY",), "已收悉")
+    stats = UnitStats()
+    for number, risk in enumerate((0.9, 0.95, 0.6, 0.95), start=2):
+        stats.add(number, f"t{number}", {}, RowResult(verdict="redo", redo_risk=risk, score=10.0), keep=2)
+    assert [ident for *_, ident in stats.worst_first()] == ["t3", "t5"]  # ties: the earlier row first
+    assert stats.row("u", ())["worst_rows"] == "3; 5"
+
+
+def test_scored_tickets_pad_short_rows(tmp_path):
+    writer = ScoredTickets(tmp_path, ["a", "b"])
+    writer.write(["1"], RowResult(error="x", problems=[("content", "x")]))
+    writer.write(None, RowResult())
+    writer.close()
+    rows = _csv(tmp_path / "tickets_scored.csv")
+    assert [(r["a"], r["b"], r["hotline_error"]) for r in rows] == [("1", "", "x"), ("", "", "")]
