@@ -19,7 +19,7 @@ On disk (JSON + .npz read with ``allow_pickle=False``; nothing is ever unpickled
     shard-000001.json / .npz one batch of tickets: their fields / their vectors (CSR arrays) and embeddings
 
 ``save`` writes only what was added since the last save, as a new shard, then replaces the manifest; past
-``MAX_SHARDS`` shards it rewrites the index as one.
+``MAX_SHARDS`` shards it merges every shard after the first into one.
 """
 
 from __future__ import annotations
@@ -256,14 +256,17 @@ class TicketIndex:
     # -- on disk --------------------------------------------------------------------------------------------------
 
     def save(self, directory: str | Path) -> None:
-        """Write the index to `directory`: only the tickets added since the last save when it was saved (or loaded)
-        there, as a new shard; otherwise (or past MAX_SHARDS shards) all of it."""
+        """Write the index to `directory`: when it was saved (or loaded) there, only the tickets added since, as a new
+        shard (past MAX_SHARDS shards, those after the first merged into one); otherwise all of it."""
         directory = Path(directory)
         appending = self._directory == directory.resolve() and (directory / MANIFEST).is_file()
         stale: list[Path] = []
         if appending and len(self._shards) < MAX_SHARDS:
             if self._saved_rows < len(self):
                 self._shards.append(self._write_shard(directory, self._saved_rows, len(self)))
+        elif appending:  # too many shards: the ones after the first (usually the build) become one
+            stale = [directory / f"{shard['name']}{suffix}" for shard in self._shards[1:] for suffix in (".json", ".npz")]
+            self._shards = [self._shards[0], self._write_shard(directory, self._shards[0]["rows"], len(self))]
         else:
             directory.mkdir(parents=True, exist_ok=True)
             config, arrays = self.vectoriser.state()
@@ -297,16 +300,22 @@ class TicketIndex:
         os.replace(temporary, directory / MANIFEST)
 
     @classmethod
+    def open(cls, directory: str | Path, encoder_dir: str | Path | None = None) -> TicketIndex:
+        """:meth:`load`, with the e5 encoder a semantic index needs loaded from `encoder_dir` (default:
+        :func:`model.encoder.default_encoder_dir`); raises EncoderNotFound when it is not there."""
+        encoder = None
+        if _read_manifest(Path(directory))["settings"].get("semantic"):
+            from model.encoder import TextEncoder
+
+            encoder = TextEncoder.load(encoder_dir)
+        return cls.load(directory, encoder)
+
+    @classmethod
     def load(cls, directory: str | Path, encoder: TextEncoder | None = None) -> TicketIndex:
         """An index saved by :meth:`save`; a semantic one needs the encoder it was built with."""
         directory = Path(directory)
-        path = directory / MANIFEST
-        if not path.is_file():
-            raise ModelFileError(f"{directory} is not a similar-ticket index: {MANIFEST} is missing")
+        manifest = _read_manifest(directory)
         try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-            if manifest.get("format") != FORMAT:
-                raise ModelFileError(f"{path}: format {manifest.get('format')!r}, expected {FORMAT!r}")
             settings = IndexSettings.from_json(manifest["settings"])
             vectoriser = OpenVocabularyTfidf.from_state(*load_component(directory, VOCABULARY))
             index = cls(vectoriser, settings, manifest["version"], manifest["created"], encoder)
@@ -328,6 +337,19 @@ class TicketIndex:
             raise ModelFileError(f"cannot read the index in {directory}: {error}") from error
         index._directory, index._saved_rows, index._shards = directory.resolve(), len(index), manifest["shards"]
         return index
+
+
+def _read_manifest(directory: Path) -> dict:
+    path = directory / MANIFEST
+    if not path.is_file():
+        raise ModelFileError(f"{directory} is not a similar-ticket index: {MANIFEST} is missing")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ModelFileError(f"cannot read {path}: {error}") from error
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ModelFileError(f"{path} is not a similar-ticket index of format {FORMAT}")
+    return manifest
 
 
 def _row(scores: sp.csr_matrix | np.ndarray, row: int) -> tuple[np.ndarray, np.ndarray]:

@@ -18,6 +18,10 @@ from model.similar_vectors import OpenVocabularyTfidf
 _BITS = 21  # a character n-gram's key: its code points packed 21 bits each (CharNgramTfidf's encoding)
 MIN_TERM_IDF = 3.0  # mean idf of a shared word's bigrams below which it is too common to say what the matter is
 _NOT_A_TERM = re.compile(r"^[\dA-Za-z.%-]+$|〔")
+# Words of the hotline's own phrasing (asking, complaining, politeness): shared by most messages, they name no matter.
+_BOILERPLATE = frozenset("咨询 投诉 举报 反映 请问 问题 希望 要求 请求 建议 处理 解决 部门 相关 有关 尽快 特此 严重 何时 什么 时候 "
+                         "为何 为什么 怎么 如何 能否 是否 领导 您好 你好 谢谢 关于 情况 一下 现在 已经 还是 没有 还在 "
+                         "一直 多次 至今 目前 介入 望 予以".split())
 
 # Longer place words first, so 小区 wins over 区 and 街道 over 道. A single-character place word must not begin an
 # ordinary word (村民, 河道, 路灯, 市长 …); single characters that end too many ordinary words (里, 江, 组) are left out.
@@ -72,8 +76,8 @@ def shared_terms(words: Sequence[str], columns: np.ndarray, vectoriser: OpenVoca
 
     `columns`: the vocabulary positions of the match's non-zero n-grams (sorted, as in a CSR row). Words inside one of
     `exclude` (the shared places), single characters, numbers and words made of common bigrams are left out."""
-    candidates = [w for w in dict.fromkeys(words) if len(w) >= 2 and not _NOT_A_TERM.search(w)
-                  and not any(w in name for name in exclude)]
+    candidates = [w for w in dict.fromkeys(words) if len(w) >= 2 and w not in _BOILERPLATE
+                  and not _NOT_A_TERM.search(w) and not any(w in name for name in exclude)]
     if not candidates:
         return []
     points = [np.frombuffer(w.encode("utf-32-le"), dtype=np.uint32).astype(np.int64) for w in candidates]
