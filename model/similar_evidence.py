@@ -21,7 +21,8 @@ _NOT_A_TERM = re.compile(r"^[\dA-Za-z.%-]+$|〔")
 # Words of the hotline's own phrasing (asking, complaining, politeness): shared by most messages, they name no matter.
 _BOILERPLATE = frozenset("咨询 投诉 举报 反映 请问 问题 希望 要求 请求 建议 处理 解决 部门 相关 有关 尽快 特此 严重 何时 什么 时候 "
                          "为何 为什么 怎么 如何 能否 是否 领导 您好 你好 谢谢 关于 情况 一下 现在 已经 还是 没有 还在 "
-                         "一直 多次 至今 目前 介入 望 予以".split())
+                         "一直 多次 至今 目前 介入 予以 这个 那个 哪些 不能 可以 需要 直接 经常 每天 我们 他们 "
+                         "这样 非常 而且 但是 因为 所以".split())
 
 # Longer place words first, so 小区 wins over 区 and 街道 over 道. A single-character place word must not begin an
 # ordinary word (村民, 河道, 路灯, 市长 …); single characters that end too many ordinary words (里, 江, 组) are left out.
@@ -35,9 +36,12 @@ _PLACE_WORDS = ("特别行政区", "自治州", "开发区", "高新区", "示�
                 "河(?!道|水|边|段|面|岸|床|堤|流|口|涌|沟|南|北)", "湖(?!水|边|面|南|北)", "溪", "港(?!口)",
                 "桥(?!下|面|上|头|梁)")
 _WORDS = "(?:" + "|".join(_PLACE_WORDS) + ")"
-# The data's anonymised names (A3区) first; otherwise a name of two to eight Chinese characters, as short as can be,
-# before a place word, with the place words right after it (金桂园 + 小区).
-_PLACE = re.compile(r"[A-Z]\d{0,2}(?:市|区|县|镇|乡)|[\u4e00-\u9fff]{2,8}?" + _WORDS + "+")
+_LONG_WORDS = "(?:" + "|".join(word for word in _PLACE_WORDS if len(word) > 1 and "(" not in word) + ")"
+# The data's anonymised names (A3区) first; then one character before a word such as 小区, which continues the place
+# just before it (翡翠湾 + 畔小区); otherwise a name of two to eight Chinese characters, as short as can be, before a
+# place word, with the place words right after it (金桂园 + 小区).
+_PLACE = re.compile(r"[A-Z]\d{0,2}(?:市|区|县|镇|乡)|(?P<tail>[\u4e00-\u9fff]" + _LONG_WORDS + ")" + _WORDS + "*|"
+                    r"[\u4e00-\u9fff]{2,8}?" + _WORDS + "+")
 _BOUNDARY = re.compile(
     r"[^\w]|_|我们|我家|我是|本人|家住|住在|位于|地处|靠近|附近|对面|旁边|门口|关于|反映|举报|投诉|请求|要求|希望|建议|"
     r"咨询|请问|呼吁|解决|影响|通过|流入|排入|迁入|连接|治理|整治|改造|施工|强烈|没有|已经|一直|现在|目前|导致|造成|"
@@ -53,15 +57,20 @@ _GENERIC = re.compile(r"^(?:[本该此各全每某一二三四五六七八九十
 
 def places(text: str) -> list[str]:
     """Place names in `text` (normalised, whitespace-free), in order of first appearance, each once."""
-    found: dict[str, None] = {}
+    names: list[str] = []
     start = 0
     for cut in [*_BOUNDARY.finditer(text), None]:
-        end = cut.start() if cut else len(text)
+        end, last = (cut.start() if cut else len(text)), -1
         for match in _PLACE.finditer(text, start, end):
-            if not _GENERIC.match(match.group()):
-                found[match.group()] = None
+            if match.group("tail") and match.start() == last and names:
+                names[-1] += match.group()
+            elif match.group("tail"):  # one character and 小区: no name of its own
+                continue
+            else:
+                names.append(match.group())
+            last = match.end()
         start = cut.end() if cut else len(text)
-    return list(found)
+    return list(dict.fromkeys(name for name in names if not _GENERIC.match(name)))
 
 
 def shared_places(query: list[str], match: list[str]) -> list[str]:

@@ -13,8 +13,9 @@ the better of its two directions' scores. Figures (training/similar_data.py says
 - rule recall at T: over the messages with a rule-labelled repeat, the share with at least one of them among the
   top K at score ≥ T (one earlier repeat is what a dispatcher needs; some messages were sent ten times);
 - precision at T: of the pairs at score ≥ T, the share about the same matter. Rule-labelled pairs count as right;
-  for the others a uniform sample, fixed per set and method (``SAMPLES``: every pair above a score, seed 0), is
-  judged by hand, and their share is estimated from it, with a 95 % (Wilson) interval;
+  for the others a uniform sample per set and method (``Method.sample``: of every unlabelled pair above a score,
+  seed 0; recorded in the judgements file once judged) is judged by hand, and their share is estimated from it,
+  with a 95 % (Wilson) interval;
 - pooled recall at T: of all the judged repeats (from every method's sample), the share this method finds at T.
 
 e5 embeddings are cached (``--embeddings``, default ~/.cache/hotline/similar-eval); computing them takes 10–25
@@ -142,8 +143,15 @@ def best_pairs(hits: Hits) -> dict[tuple[int, int], float]:
     return best
 
 
-def judged_sample(eval_set: EvalSet, best: dict[tuple[int, int], float], method: str) -> list[tuple[int, int]]:
-    """The method's sample to judge: a uniform draw (seed 0) from the pairs at score ≥ its floor no rule labels."""
+def judged_sample(eval_set: EvalSet, best: dict[tuple[int, int], float], method: str,
+                  judgements: dict) -> list[tuple[int, int]]:
+    """The method's sample: the judged pairs recorded as drawn for it, or, while there are none, a fresh uniform draw
+    (seed 0) from the pairs at score ≥ its floor that no rule labels."""
+    row_of = {t.id: i for i, t in enumerate(eval_set.tickets)}
+    stored = [(row_of[a], row_of[b]) for (name, a, b), v in judgements.items()
+              if name == eval_set.judged_as and method in v["samples"] and a in row_of and b in row_of]
+    if stored:
+        return sorted(tuple(sorted(pair)) for pair in stored)
     floor, size = METHODS[method].sample
     pending = sorted(pair for pair, score in best.items() if score >= floor and not eval_set.rule(*pair))
     return random.Random(0).sample(pending, min(size, len(pending)))
@@ -153,7 +161,7 @@ def metrics(eval_set: EvalSet, hits: Hits, judgements: dict, method: str) -> dic
     """P@1, rule recall, and per threshold the pairs found: by rule, others, precision estimated from the judged
     sample, pooled recall."""
     best = best_pairs(hits)
-    sample = judged_sample(eval_set, best, method)
+    sample = judged_sample(eval_set, best, method, judgements)
     positives = _rule_positive_pairs(eval_set)
     with_positive = sorted({a for a, _ in positives})
     first = {q: i for i, q in reversed(list(enumerate(hits.query.tolist())))}
@@ -171,7 +179,7 @@ def metrics(eval_set: EvalSet, hits: Hits, judgements: dict, method: str) -> dic
         pairs = [pair for pair, score in best.items() if score >= t]
         ruled = sum(bool(eval_set.rule(*pair)) for pair in pairs)
         others = len(pairs) - ruled
-        judged = [labels[pair] for pair in sample if best[pair] >= t]
+        judged = [labels[pair] for pair in sample if best.get(pair, -1.0) >= t]
         found = {(q, h) for q, h, score in zip(hits.query.tolist(), hits.hit.tolist(), hits.score.tolist())
                  if score >= t}
         row = {"pairs": len(pairs), "rule_pairs": ruled, "other_pairs": others, "judged": len(judged),
@@ -203,7 +211,7 @@ def worksheet(eval_set: EvalSet, hits: Hits, judgements: dict, method: str) -> l
     best = best_pairs(hits)
     return [{"set": eval_set.judged_as, "a": eval_set.tickets[a].id, "b": eval_set.tickets[b].id,
              "score": round(best[(a, b)], 3), "text_a": _show(eval_set, a), "text_b": _show(eval_set, b)}
-            for a, b in judged_sample(eval_set, best, method) if _label(eval_set, judgements, a, b) is None]
+            for a, b in judged_sample(eval_set, best, method, judgements) if _label(eval_set, judgements, a, b) is None]
 
 
 def _show(eval_set: EvalSet, row: int, chars: int = 160) -> str:

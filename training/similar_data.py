@@ -8,7 +8,9 @@ is safe, and otherwise by hand (``training/resources/similar_judgements.csv``):
   segmented rows, plus messages sent again, sometimes reworded.
 - ``passage``: the contents share a verbatim passage of at least ``PASSAGE`` characters (letters, digits and Chinese
   characters only): the same text sent again, often under a new title or to another official.
-- judged: one engineer's reading of the two messages: the same matter (same place and same problem) or not.
+- judged: one engineer's reading of the two messages: the same matter (same place and same problem) or not. Each
+  judged pair records the methods whose uniform sample drew it (``samples``), so a sample stays what it was drawn as
+  when the scores later move a little.
 """
 
 from __future__ import annotations
@@ -105,9 +107,10 @@ SETS = {
 
 
 def read_judgements(path: Path = JUDGEMENTS) -> dict[tuple[str, str, str], dict]:
-    """(set, id, id) with the ids sorted → {"same": bool, "kind": …}."""
+    """(set, id, id) with the ids sorted → {"same": bool, "kind": …, "samples": the methods whose sample drew it}."""
     if not path.is_file():
         return {}
     with path.open(encoding="utf-8") as handle:
-        return {(row["set"], *sorted((row["a"], row["b"]))): {"same": row["same"] == "1", "kind": row["kind"]}
+        return {(row["set"], *sorted((row["a"], row["b"]))): {"same": row["same"] == "1", "kind": row["kind"],
+                                                              "samples": set(row["samples"].split())}
                 for row in csv.DictReader(handle)}
