@@ -148,8 +148,9 @@ def judged_sample(eval_set: EvalSet, best: dict[tuple[int, int], float], method:
     """The method's sample: the judged pairs recorded as drawn for it, or, while there are none, a fresh uniform draw
     (seed 0) from the pairs at score ≥ its floor that no rule labels."""
     row_of = {t.id: i for i, t in enumerate(eval_set.tickets)}
+    tag = f"{eval_set.name}/{method}"
     stored = [(row_of[a], row_of[b]) for (name, a, b), v in judgements.items()
-              if name == eval_set.judged_as and method in v["samples"] and a in row_of and b in row_of]
+              if name == eval_set.judged_as and tag in v["samples"] and a in row_of and b in row_of]
     if stored:
         return sorted(tuple(sorted(pair)) for pair in stored)
     floor, size = METHODS[method].sample
@@ -209,8 +210,9 @@ def _rule_positive_pairs(eval_set: EvalSet) -> set[tuple[int, int]]:
 def worksheet(eval_set: EvalSet, hits: Hits, judgements: dict, method: str) -> list[dict]:
     """The pairs of the method's sample nobody has judged yet, with their texts."""
     best = best_pairs(hits)
-    return [{"set": eval_set.judged_as, "a": eval_set.tickets[a].id, "b": eval_set.tickets[b].id,
-             "score": round(best[(a, b)], 3), "text_a": _show(eval_set, a), "text_b": _show(eval_set, b)}
+    return [{"set": eval_set.judged_as, "sample": f"{eval_set.name}/{method}", "a": eval_set.tickets[a].id,
+             "b": eval_set.tickets[b].id, "score": round(best[(a, b)], 3), "text_a": _show(eval_set, a),
+             "text_b": _show(eval_set, b)}
             for a, b in judged_sample(eval_set, best, method, judgements) if _label(eval_set, judgements, a, b) is None]
 
 

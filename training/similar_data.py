@@ -9,7 +9,7 @@ is safe, and otherwise by hand (``training/resources/similar_judgements.csv``):
 - ``passage``: the contents share a verbatim passage of at least ``PASSAGE`` characters (letters, digits and Chinese
   characters only): the same text sent again, often under a new title or to another official.
 - judged: one engineer's reading of the two messages: the same matter (same place and same problem) or not. Each
-  judged pair records the methods whose uniform sample drew it (``samples``), so a sample stays what it was drawn as
+  judged pair records the samples that drew it (``samples``: set/method), so a sample stays what it was drawn as
   when the scores later move a little.
 """
 
@@ -107,7 +107,7 @@ SETS = {
 
 
 def read_judgements(path: Path = JUDGEMENTS) -> dict[tuple[str, str, str], dict]:
-    """(set, id, id) with the ids sorted → {"same": bool, "kind": …, "samples": the methods whose sample drew it}."""
+    """(set, id, id) with the ids sorted → {"same": bool, "kind": …, "samples": the set/method samples that drew it}."""
     if not path.is_file():
         return {}
     with path.open(encoding="utf-8") as handle:
