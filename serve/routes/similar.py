@@ -26,11 +26,11 @@ from serve.limits import check_batch, check_ticket
 from serve.schemas import ERROR_RESPONSES, EXAMPLE_TICKET, ErrorResponse, TicketIn, _no_lone_surrogates
 
 EXAMPLE_PAST = {**EXAMPLE_TICKET, "id": "s002", "message_time": "2020-03-02 09:15:00", "unit": "A3区住房和城乡建设局"}
+# What an index of data/samples/tickets.csv answers for a reworded repeat of s002 (README, "Repeat complaints").
 EXAMPLE_SIMILAR = {
     "id": "w9", "threshold": 0.45, "index_size": 70, "error": None,
-    "matches": [{"id": "s002", "score": 0.6121, "title": "A3区金桂园小区物业擅自收取地面停车费",
-                 "message_time": "2020-03-02 09:15:00", "unit": "A3区住房和城乡建设局",
-                 "places": ["A3区", "金桂园小区"], "terms": ["停车费", "物业"]}],
+    "matches": [{"id": "s002", "score": 0.4557, "title": "A3区金桂园小区物业擅自收取地面停车费", "message_time": None,
+                 "unit": None, "places": ["金桂园小区", "A3区"], "terms": ["收取", "地面", "停车费", "车位", "公示"]}],
 }
 
 
