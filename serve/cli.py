@@ -383,8 +383,7 @@ def similar(
     add: Annotated[bool, typer.Option("--add", help="Afterwards, add the rows to the index (rows of the same file are not matched to each other).")] = False,
     chunk_size: Annotated[int, typer.Option(min=1, help="Rows searched at a time.")] = 512,
 ) -> None:
-    """For each ticket of INPUT, the earlier tickets of the index about the same matter (重复投诉), with scores and
-    the places and terms they share — one row out per row in."""
+    """For each ticket of INPUT, the earlier tickets of the index about the same matter (重复投诉), with evidence."""
     from serve.similar_file import similar_file
 
     opened = _open_index(index)
