@@ -15,12 +15,13 @@ from model.auditor import ReplyAuditor
 from model.classifier import TicketClassifier
 from serve.errors import install_error_handlers
 from serve.middleware import BodyGuard, RequestLog
-from serve.routes import audit, classify, page, status
+from serve.routes import audit, classify, page, similar, status
 from serve.routes.page import STATIC_DIR
 from serve.settings import Settings
 
 DESCRIPTION = """12345 政务服务便民热线工单：分类（类别、诉求类型、建议承办单位、是否需人工复核）；
-答复核查（五要素及原文证据、退回重办风险、是否答非所问、办理时效、补充建议）。
+答复核查（五要素及原文证据、退回重办风险、是否答非所问、办理时效、补充建议）；
+重复投诉（同一地点、同一问题的历史工单，需配置 `HOTLINE_SIMILAR_INDEX`）。
 
 配置了 `HOTLINE_API_KEYS` 时，除 `/health` 外的接口须带请求头 `X-API-Key`。
 错误统一为 `{"error": {"code", "message", "field", "details"}}`。"""
@@ -35,7 +36,7 @@ def create_app(settings: Settings | None = None, classifier: TicketClassifier | 
     app.state.settings = settings or Settings()
     app.state.classifier, app.state.auditor = classifier, auditor
     app.state.models = {}
-    for router in (status.router, classify.router, audit.router, page.router):
+    for router in (status.router, classify.router, audit.router, similar.router, page.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)

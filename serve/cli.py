@@ -1,5 +1,5 @@
-"""The `hotline` command line: classify tickets and audit replies in files, report on a whole export per unit, train
-and evaluate both models, serve the HTTP service."""
+"""The `hotline` command line: classify tickets, audit replies and find repeat complaints in files, report on a whole
+export per unit, train and evaluate the models, serve the HTTP service."""
 
 from __future__ import annotations
 
@@ -336,3 +336,102 @@ def _print_metrics(metrics: dict[str, dict]) -> None:
         for label, row in zip(m["confusion"]["labels"], m["confusion"]["matrix"]):
             confusion.add_row(label, *map(str, row))
         out.print(confusion)
+
+
+# -- repeat complaints: `hotline index build|add`, `hotline similar` ---------------------------------------------------
+
+index_app = typer.Typer(help="Build and extend the index of past tickets that `hotline similar` searches.",
+                        no_args_is_help=True)
+app.add_typer(index_app, name="index")
+IndexOption = Annotated[Path, typer.Option("--index", help="Index directory (`hotline index build` writes one).")]
+PastFile = Annotated[Path, typer.Argument(help="Past tickets: .csv, .xlsx or .jsonl with id, title, content (or 工单编号/留言编号, 标题/留言主题, 诉求内容/留言详情); optional message_time (留言时间), unit (承办单位).")]
+
+
+def _open_index(directory: Path):
+    from model.similar import TicketIndex
+
+    try:
+        return TicketIndex.open(directory)
+    except (ModelFileError, OSError, ValueError) as error:
+        _fail(f"cannot load the index: {error}", EXIT_MODEL)
+
+
+def _past_tickets(path: Path):
+    from serve.similar_file import read_past_tickets
+
+    try:
+        return read_past_tickets(path)
+    except InputError as error:
+        _fail(str(error), EXIT_BAD_INPUT)
+
+
+@index_app.command("build")
+def index_build(
+    past: PastFile,
+    index: IndexOption,
+    force: Annotated[bool, typer.Option("--force", help="Replace an index already in the directory.")] = False,
+    semantic: Annotated[bool, typer.Option("--semantic", help="Also keep e5 embeddings and mix them into the score: finds more reworded repeats; needs the converted encoder (README, Encoder) and takes about 0.1 s of CPU per ticket.")] = False,
+    encoder: Annotated[Path | None, typer.Option("--encoder", help="Encoder directory for --semantic (default: ~/.cache/hotline/e5-small or $HOTLINE_ENCODER_DIR).")] = None,
+) -> None:
+    """Index the past tickets of PAST_FILE (the vocabulary is fitted on them) into a new index directory."""
+    from model.similar import MANIFEST, TicketIndex
+
+    if (index / MANIFEST).exists() and not force:
+        _fail(f"{index} already holds an index: add tickets with `hotline index add`, or rebuild it with --force",
+              EXIT_BAD_INPUT)
+    past_tickets = _past_tickets(past)
+    if not past_tickets.tickets:
+        _fail(f"{past.name} has no ticket to index (skipped: {past_tickets.summary()})", EXIT_BAD_INPUT)
+    text_encoder = None
+    if semantic:
+        from model.encoder import TextEncoder
+
+        try:
+            text_encoder = TextEncoder.load(encoder)
+        except (OSError, ValueError) as error:
+            _fail(f"cannot load the encoder: {error}", EXIT_MODEL)
+    with _progress() as progress:
+        progress.add_task("indexing", total=None)
+        built = TicketIndex.build(past_tickets.tickets, encoder=text_encoder)
+        built.save(index)
+    err.print(f"{len(built)} tickets indexed → {index} (rows skipped: {past_tickets.summary()}; index "
+              f"{built.version}, threshold {built.settings.threshold})", highlight=False)
+
+
+@index_app.command("add")
+def index_add(file: PastFile, index: IndexOption) -> None:
+    """Add the tickets of FILE to the index (those whose id it already holds are left as they are)."""
+    opened = _open_index(index)
+    past_tickets = _past_tickets(file)
+    added = opened.add(past_tickets.tickets)
+    opened.save(index)
+    err.print(f"{added} tickets added → {index} ({len(past_tickets.tickets) - added} already there; rows skipped: "
+              f"{past_tickets.summary()}; {len(opened)} in the index)", highlight=False)
+
+
+@app.command()
+def similar(
+    input: Annotated[Path, typer.Argument(help="New tickets: .csv, .xlsx or .jsonl with id, title, content (office headers understood, as for classify); optional message_time, unit.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Results: .jsonl, .csv or .xlsx.")],
+    index: IndexOption,
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=100, help="Most matches listed per ticket.")] = 5,
+    threshold: Annotated[float | None, typer.Option(min=0.0, max=1.0, help="Lowest score listed (default: the index's).")] = None,
+    add: Annotated[bool, typer.Option("--add", help="Afterwards, add the rows to the index (rows of the same file are not matched to each other).")] = False,
+    chunk_size: Annotated[int, typer.Option(min=1, help="Rows searched at a time.")] = 512,
+) -> None:
+    """For each ticket of INPUT, the earlier tickets of the index about the same matter (重复投诉), with evidence."""
+    from serve.similar_file import similar_file
+
+    opened = _open_index(index)
+    try:
+        with _progress() as progress:
+            task = progress.add_task("searching", total=None)
+            summary = similar_file(opened, input, output, k, threshold, add, chunk_size,
+                                   on_chunk=lambda n: progress.advance(task, n))
+    except InputError as error:
+        _fail(str(error), EXIT_BAD_INPUT)
+    if add:
+        opened.save(index)
+    err.print(f"{summary.rows} rows → {output} ({summary.errors} with errors, {summary.with_matches} with earlier "
+              f"tickets about the same matter; index of {len(opened) - summary.added} tickets"
+              + (f", {summary.added} added" if add else "") + ")", highlight=False)

@@ -158,7 +158,7 @@ class ErrorDetail(BaseModel):
 class Error(BaseModel):
     code: str = Field(description="错误代码：invalid_json、invalid_encoding、bad_request、unsupported_media_type、unauthorized、"
                                   "not_found、method_not_allowed、too_large、invalid_field、empty_ticket、empty_reply、"
-                                  "internal_error")
+                                  "no_index、internal_error")
     message: str = Field(description="说明（中文，附原始信息）")
     field: str | None = Field(None, description="出错的字段（若与某个字段有关）")
     details: list[ErrorDetail] = Field(default_factory=list, description="全部校验错误")

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     auditor_dir: Path | None = Field(None, description="Reply auditor model directory (default: the shipped auditor).")
     audit_policy: Path | None = Field(None, description="An office's audit policy TOML (score weights, time limits) "
                                                         "laid over the shipped one.")
+    similar_index: Path | None = Field(None, description="Repeat-complaint index directory (`hotline index build`); "
+                                                         "without one, /similar answers 503.")
     api_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Accepted X-API-Key values, comma-separated; empty: no key needed.")
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body accepted (bytes).")

@@ -1,0 +1,132 @@
+"""POST /similar (one ticket → the earlier tickets about the same matter, as `hotline similar` writes) and
+POST /similar/add (tickets into the index), on the index of HOTLINE_SIMILAR_INDEX.
+
+The index is loaded once at start-up. Searches and additions go through one InferenceQueue, so they never run at
+the same time; an addition is saved to the index directory (a new shard) before it is answered. Each worker process
+holds its own copy: with /similar/add, run one worker. Without an index configured, both answer 503 ``no_index``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from model.similar import TicketIndex
+from model.similar_results import PastTicket, SimilarResult
+from serve.deps import SettingsDep, require_api_key
+from serve.errors import ApiError
+from serve.inference import InferenceQueue
+from serve.limits import check_batch, check_ticket
+from serve.schemas import ERROR_RESPONSES, EXAMPLE_TICKET, ErrorResponse, TicketIn, _no_lone_surrogates
+
+EXAMPLE_PAST = {**EXAMPLE_TICKET, "id": "s002", "message_time": "2020-03-02 09:15:00", "unit": "A3区住房和城乡建设局"}
+# What an index of data/samples/tickets.csv answers for a reworded repeat of s002 (README, "Repeat complaints").
+EXAMPLE_SIMILAR = {
+    "id": "w9", "threshold": 0.45, "index_size": 70, "error": None,
+    "matches": [{"id": "s002", "score": 0.4557, "title": "A3区金桂园小区物业擅自收取地面停车费", "message_time": None,
+                 "unit": None, "places": ["金桂园小区", "A3区"], "terms": ["收取", "地面", "停车费", "车位", "公示"]}],
+}
+
+
+class PastTicketIn(PastTicket):
+    """一条加入索引的历史工单：工单编号必填，标题与诉求内容至少一项非空。"""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_PAST]})
+    id: str = Field(min_length=1, description="工单编号（索引内唯一；已在索引中的编号不重复加入）")
+    _encodable = field_validator("id", "title", "content", "message_time", "unit")(_no_lone_surrogates)
+
+
+class AddRequest(BaseModel):
+    tickets: list[PastTicketIn] = Field(min_length=1, description="加入索引的历史工单", examples=[[EXAMPLE_PAST]])
+
+
+class AddResponse(BaseModel):
+    added: int = Field(description="新加入的工单数（编号已在索引中的不计）")
+    index_size: int = Field(description="加入后索引中的工单数")
+
+
+@dataclass
+class _Job:
+    """One search (a ticket, k, threshold) or one addition (tickets), run by the queue's thread in arrival order."""
+
+    ticket: TicketIn | None = None
+    k: int = 5
+    threshold: float | None = None
+    tickets: list[PastTicketIn] | None = None
+
+
+def _runner(index: TicketIndex, directory: Path):
+    def run(jobs: list[_Job]) -> list[SimilarResult | AddResponse]:
+        results: list[SimilarResult | AddResponse] = []
+        for job in jobs:
+            if job.tickets is not None:
+                added = index.add(job.tickets)
+                if added:
+                    index.save(directory)
+                results.append(AddResponse(added=added, index_size=len(index)))
+                continue
+            threshold = index.settings.threshold if job.threshold is None else job.threshold
+            [matches] = index.search([job.ticket], k=job.k, threshold=threshold)
+            results.append(SimilarResult(id=job.ticket.id, matches=matches, threshold=threshold,
+                                         index_size=len(index)))
+        return results
+    return run
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    directory = app.state.settings.similar_index
+    if directory is None:
+        app.state.similar_queue = None
+        yield
+        return
+    index = TicketIndex.open(directory)
+    queue = InferenceQueue(_runner(index, directory), app.state.settings.inference_batch, name="similar")
+    app.state.similar_queue = queue
+    app.state.models["similar"] = index
+    try:
+        yield
+    finally:
+        queue.close()
+
+
+async def _queue(request: Request) -> InferenceQueue[_Job, SimilarResult | AddResponse]:
+    queue = request.app.state.similar_queue
+    if queue is None:
+        raise ApiError(503, "no_index", "未配置重复投诉索引：用 `hotline index build` 建立索引，并以 HOTLINE_SIMILAR_INDEX "
+                                        "指定其目录后重启服务")
+    return queue
+
+
+QueueDep = Annotated[InferenceQueue[_Job, SimilarResult | AddResponse], Depends(_queue)]
+router = APIRouter(tags=["重复投诉 similar"], lifespan=lifespan, dependencies=[Depends(require_api_key)],
+                   responses={**ERROR_RESPONSES, 503: {"model": ErrorResponse, "description": "未配置重复投诉索引"}})
+
+
+@router.post("/similar", response_model=SimilarResult, summary="查找同一事项的历史工单（重复投诉）",
+             responses={200: {"content": {"application/json": {"example": EXAMPLE_SIMILAR}}}})
+async def similar(ticket: TicketIn, settings: SettingsDep, queue: QueueDep,
+                  k: Annotated[int, Query(ge=1, le=50, description="最多列出的历史工单数")] = 5,
+                  threshold: Annotated[float | None, Query(ge=0, le=1, description="最低相似度（默认用索引的）")] = None,
+                  ) -> SimilarResult:
+    """同一地点、同一问题的历史工单，按相似度降序，附两条工单共同提到的地点与关键词；与 `hotline similar` 输出的字段相同。
+    工单编号已在索引中时，不会匹配到它自己。"""
+    check_ticket(ticket, settings)
+    [result] = await queue.run([_Job(ticket=ticket, k=k, threshold=threshold)])
+    return result
+
+
+@router.post("/similar/add", response_model=AddResponse, summary="把历史工单加入索引")
+async def similar_add(batch: AddRequest, settings: SettingsDep, queue: QueueDep) -> AddResponse:
+    """加入后立即可被检索，并写入索引目录；编号已在索引中的工单保持原样。条数上限见 /version 的 limits.max_batch_size。"""
+    check_batch(batch.tickets, settings, "tickets")
+    for index, ticket in enumerate(batch.tickets):
+        check_ticket(ticket, settings, f"tickets[{index}].")
+    [result] = await queue.run([_Job(tickets=batch.tickets)])
+    return result

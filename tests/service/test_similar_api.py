@@ -1,0 +1,83 @@
+"""POST /similar and /similar/add on an index of the sample tickets built in the test."""
+
+from __future__ import annotations
+
+import pytest
+
+from model.similar import TicketIndex
+from tests.test_similar import REPEATS, SAME_PLACE_OTHER_PROBLEM, UNRELATED, sample_past
+
+
+@pytest.fixture
+def index_dir(tmp_path):
+    directory = tmp_path / "index"
+    TicketIndex.build(sample_past()).save(directory)
+    return directory
+
+
+def _body(ticket) -> dict:
+    return {"id": ticket.id, "title": ticket.title, "content": ticket.content}
+
+
+def test_without_an_index_similar_answers_503(client):
+    response = client.post("/similar", json=_body(REPEATS["s002"]))
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "no_index" and "HOTLINE_SIMILAR_INDEX" in response.json()["error"]["message"]
+    assert client.post("/similar/add", json={"tickets": [_body(REPEATS["s002"])]}).status_code == 503
+    assert "similar" not in client.get("/health").json()["models"]
+
+
+def test_similar_finds_the_repeat_with_evidence(make_client, index_dir):
+    client = make_client(similar_index=index_dir)
+    response = client.post("/similar?threshold=0.3&k=2", json=_body(REPEATS["s002"]))
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["id"] == "q1" and result["threshold"] == 0.3 and result["index_size"] == 70
+    top = result["matches"][0]
+    assert top["id"] == "s002" and top["score"] >= 0.3 and "金桂园小区" in top["places"] and "停车费" in top["terms"]
+    assert top["unit"] == "A3区住房和城乡建设局" and len(result["matches"]) <= 2
+    assert client.post("/similar?threshold=0.3", json=_body(UNRELATED)).json()["matches"] == []
+    default = client.post("/similar", json=_body(REPEATS["s002"])).json()
+    assert default["threshold"] == 0.45
+    assert "similar" in client.get("/health").json()["models"]
+    assert client.get("/version").json()["models"]["similar"]["data"]["tickets"] == 70
+
+
+def test_add_then_search_and_the_index_directory_grows(make_client, index_dir):
+    client = make_client(similar_index=index_dir)
+    response = client.post("/similar/add", json={"tickets": [_body(SAME_PLACE_OTHER_PROBLEM), _body(REPEATS["s026"])]})
+    assert response.status_code == 200, response.text
+    assert response.json() == {"added": 2, "index_size": 72}
+    assert client.post("/similar/add", json={"tickets": [_body(REPEATS["s026"])]}).json()["added"] == 0
+    query = {"title": "A3区金桂园小区电梯又困人了", "content": "A3区金桂园小区5栋电梯本月第三次困人，物业维修不及时。"}
+    assert client.post("/similar?threshold=0.3", json=query).json()["matches"][0]["id"] == "q4"
+    assert (index_dir / "shard-000002.json").is_file()
+    assert len(TicketIndex.load(index_dir)) == 72
+
+
+@pytest.mark.parametrize("path,body,status,code,field", [
+    ("/similar", {"title": " ", "content": ""}, 422, "empty_ticket", "content"),
+    ("/similar?k=0", {"title": "x", "content": "y"}, 422, "invalid_field", "k"),
+    ("/similar?threshold=2", {"title": "x", "content": "y"}, 422, "invalid_field", "threshold"),
+    ("/similar/add", {"tickets": [{"title": "没有编号", "content": "内容"}]}, 422, "invalid_field", "tickets[0].id"),
+    ("/similar/add", {"tickets": [{"id": "e", "title": "", "content": " "}]}, 422, "empty_ticket",
+     "tickets[0].content"),
+    ("/similar/add", {"tickets": []}, 422, "invalid_field", "tickets"),
+])
+def test_bad_requests_name_the_field(make_client, index_dir, path, body, status, code, field):
+    response = make_client(similar_index=index_dir).post(path, json=body)
+    assert response.status_code == status, response.text
+    assert response.json()["error"]["code"] == code and response.json()["error"]["field"] == field
+
+
+def test_api_key_is_required_when_configured(make_client, index_dir):
+    client = make_client(similar_index=index_dir, api_keys="k1")
+    assert client.post("/similar", json=_body(REPEATS["s002"])).status_code == 401
+    assert client.post("/similar/add", json={"tickets": [_body(REPEATS["s002"])]}).status_code == 401
+    assert client.post("/similar", json=_body(REPEATS["s002"]), headers={"X-API-Key": "k1"}).status_code == 200
+
+
+def test_batch_limit_applies_to_additions(make_client, index_dir):
+    client = make_client(similar_index=index_dir, max_batch_size=1)
+    response = client.post("/similar/add", json={"tickets": [_body(REPEATS["s002"]), _body(REPEATS["s011"])]})
+    assert response.status_code == 413 and response.json()["error"]["field"] == "tickets"
