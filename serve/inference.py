@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Future
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -77,3 +78,18 @@ class InferenceQueue(Generic[Item, Result]):
             for job in live:
                 job.future.set_result(results[start:start + len(job.items)])
                 start += len(job.items)
+
+
+@asynccontextmanager
+async def served_model(models: dict[str, Any], name: str, model: Any, score: Callable[[list[Item]], list[Result]],
+                       max_batch: int, warm_up: Sequence[Item] = ()) -> AsyncIterator[InferenceQueue[Item, Result]]:
+    """A model's scoring queue for the app's lifetime: warmed up, registered in `models` under `name` (which puts it in
+    /health and /version), closed at shutdown."""
+    scorer: InferenceQueue[Item, Result] = InferenceQueue(score, max_batch, name=name)
+    try:
+        if warm_up:
+            await scorer.run(list(warm_up))  # e.g. jieba's dictionary loads now rather than on the first request
+        models[name] = model
+        yield scorer
+    finally:
+        scorer.close()

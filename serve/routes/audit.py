@@ -17,7 +17,7 @@ from model.audit_policy import AuditPolicy
 from model.audit_results import Audit, ReplyTicket
 from model.auditor import ReplyAuditor
 from serve.deps import SettingsDep, require_api_key
-from serve.inference import InferenceQueue
+from serve.inference import InferenceQueue, served_model
 from serve.limits import check_batch, check_reply
 from serve.schemas import ERROR_RESPONSES, EXAMPLE_AUDIT, AuditBatchRequest, AuditBatchResponse, ReplyIn
 from serve.settings import Settings
@@ -39,14 +39,10 @@ def _auditor(app: FastAPI, settings: Settings) -> ReplyAuditor:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     auditor = _auditor(app, settings)
-    scorer = InferenceQueue(auditor.audit, settings.inference_batch, name="auditor")
-    await scorer.run([WARM_UP])
-    app.state.auditor, app.state.audit_queue = auditor, scorer
-    app.state.models["auditor"] = auditor
-    try:
+    async with served_model(app.state.models, "auditor", auditor, auditor.audit, settings.inference_batch,
+                            [WARM_UP]) as scorer:
+        app.state.auditor, app.state.audit_queue = auditor, scorer
         yield
-    finally:
-        scorer.close()
 
 
 async def _scorer(request: Request) -> InferenceQueue[ReplyTicket, Audit]:

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from model.classifier import TicketClassifier
 from model.results import Classification, Ticket
 from serve.deps import SettingsDep, require_api_key
-from serve.inference import InferenceQueue
+from serve.inference import InferenceQueue, served_model
 from serve.limits import check_batch, check_ticket
 from serve.schemas import ERROR_RESPONSES, EXAMPLE_RESULT, BatchRequest, BatchResponse, TicketIn
 from serve.settings import Settings
@@ -36,14 +36,10 @@ def _classifier(app: FastAPI, settings: Settings) -> TicketClassifier:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     classifier = _classifier(app, settings)
-    scorer = InferenceQueue(classifier.classify, settings.inference_batch, name="classifier")
-    await scorer.run([WARM_UP])  # loads jieba's dictionary now rather than on the first request
-    app.state.classifier, app.state.classify_queue = classifier, scorer
-    app.state.models["classifier"] = classifier
-    try:
+    async with served_model(app.state.models, "classifier", classifier, classifier.classify,
+                            settings.inference_batch, [WARM_UP]) as scorer:
+        app.state.classifier, app.state.classify_queue = classifier, scorer
         yield
-    finally:
-        scorer.close()
 
 
 async def _scorer(request: Request) -> InferenceQueue[Ticket, Classification]:

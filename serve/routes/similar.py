@@ -21,7 +21,7 @@ from model.similar import TicketIndex
 from model.similar_results import PastTicket, SimilarResult
 from serve.deps import SettingsDep, require_api_key
 from serve.errors import ApiError
-from serve.inference import InferenceQueue
+from serve.inference import InferenceQueue, served_model
 from serve.limits import check_batch, check_ticket
 from serve.schemas import ERROR_RESPONSES, EXAMPLE_TICKET, ErrorResponse, TicketIn, _no_lone_surrogates
 
@@ -87,13 +87,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         return
     index = TicketIndex.open(directory)
-    queue = InferenceQueue(_runner(index, directory), app.state.settings.inference_batch, name="similar")
-    app.state.similar_queue = queue
-    app.state.models["similar"] = index
-    try:
+    async with served_model(app.state.models, "similar", index, _runner(index, directory),
+                            app.state.settings.inference_batch) as queue:
+        app.state.similar_queue = queue
         yield
-    finally:
-        queue.close()
 
 
 async def _queue(request: Request) -> InferenceQueue[_Job, SimilarResult | AddResponse]:
