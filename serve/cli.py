@@ -251,6 +251,40 @@ def train_auditor_command(
     err.print(f"auditor {card['version']} written to {args.output_dir}", highlight=False)
 
 
+@train_app.command("encoder")
+def train_encoder_command(
+    task: Annotated[str, typer.Option(help="type (train on type_silver, measure on type_gold_dev) or category (grouped 80/20 split).")] = "type",
+    encoder: Annotated[Path | None, typer.Option(help="Encoder directory to fine-tune (default: the converted e5-small).")] = None,
+    output_dir: Annotated[Path, typer.Option(help="Model directory to write.")] = Path("models/encoder"),
+    data_dir: Annotated[Path | None, typer.Option(help="Folder with the shared data (default: ../shared/data).")] = None,
+    epochs: Annotated[int, typer.Option(min=1)] = 3,
+    batch_size: Annotated[int, typer.Option(min=1)] = 16,
+    max_length: Annotated[int, typer.Option(min=8, help="Tokens per message.")] = 128,
+    learning_rate: Annotated[float, typer.Option()] = 5e-5,
+    seed: Annotated[int, typer.Option()] = 0,
+    device: Annotated[str | None, typer.Option(help="cpu or cuda (default: cuda when a GPU is there).")] = None,
+) -> None:
+    """Fine-tune the transformer encoder with a classification head; prints the held-out metrics."""
+    from model.encoder import EncoderNotFound
+    from training.args import EncoderTrainingArguments
+    from training.fit_encoder import train_encoder
+
+    args = EncoderTrainingArguments(task=task, encoder_dir=encoder, output_dir=output_dir, epochs=epochs,
+                                    batch_size=batch_size, max_length=max_length, learning_rate=learning_rate,
+                                    seed=seed, device=device)
+    if data_dir:
+        args.data_dir = data_dir
+    try:
+        with _progress() as progress:
+            card = train_encoder(args, _track(progress))
+    except EncoderNotFound as error:
+        _fail(str(error), EXIT_MODEL)
+    except (FileNotFoundError, InputError, ValueError) as error:
+        _fail(str(error), EXIT_BAD_INPUT)
+    _print_metrics({f"{task} ({card['split']})": card["metrics"]["held_out"]})
+    err.print(f"fine-tuned encoder written to {output_dir}", highlight=False)
+
+
 @evaluate_app.command("auditor")
 def evaluate_auditor_command(
     data: Annotated[Path | None, typer.Option(help="Labelled replies (as for `train auditor`). Without it: the gold dev set and the shallow_team_a check on the shared data, else the model card's metrics.")] = None,

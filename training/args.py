@@ -97,3 +97,21 @@ class AuditorTrainingArguments:
     element_C: dict[str, float] = field(default_factory=_element_c)
     stage_two_C: float = 1.0
     redo_threshold: float | None = None  # None: the F1-best threshold on out-of-fold redo risk
+
+
+@dataclass
+class EncoderTrainingArguments:
+    """A `hotline train encoder` run: fine-tuning the transformer encoder with a classification head."""
+
+    task: str = "type"  # "type" (type_silver → type_gold_dev) or "category" (grouped 80/20 split of category data)
+    encoder_dir: Path | None = None  # default: model.encoder.default_encoder_dir() (the converted e5-small)
+    data_dir: Path = SHARED_DATA
+    output_dir: Path = Path("models/encoder")
+    epochs: int = 3
+    batch_size: int = 16
+    max_length: int = 128
+    learning_rate: float = 5e-5
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    seed: int = 0
+    device: str | None = None  # None: "cuda" when a GPU is there, else "cpu"
