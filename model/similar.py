@@ -304,7 +304,7 @@ class TicketIndex:
         """:meth:`load`, with the e5 encoder a semantic index needs loaded from `encoder_dir` (default:
         :func:`model.encoder.default_encoder_dir`); raises EncoderNotFound when it is not there."""
         encoder = None
-        if _read_manifest(Path(directory))["settings"].get("semantic"):
+        if read_manifest(Path(directory))["settings"].get("semantic"):
             from model.encoder import TextEncoder
 
             encoder = TextEncoder.load(encoder_dir)
@@ -314,7 +314,7 @@ class TicketIndex:
     def load(cls, directory: str | Path, encoder: TextEncoder | None = None) -> TicketIndex:
         """An index saved by :meth:`save`; a semantic one needs the encoder it was built with."""
         directory = Path(directory)
-        manifest = _read_manifest(directory)
+        manifest = read_manifest(directory)
         try:
             settings = IndexSettings.from_json(manifest["settings"])
             vectoriser = OpenVocabularyTfidf.from_state(*load_component(directory, VOCABULARY))
@@ -339,7 +339,8 @@ class TicketIndex:
         return index
 
 
-def _read_manifest(directory: Path) -> dict:
+def read_manifest(directory: Path) -> dict:
+    """The index's manifest; raises ModelFileError when `directory` is not an index."""
     path = directory / MANIFEST
     if not path.is_file():
         raise ModelFileError(f"{directory} is not a similar-ticket index: {MANIFEST} is missing")

@@ -157,6 +157,7 @@ def serve(
     taxonomy: TaxonomyOption = None,
     auditor: AuditorOption = None,
     policy: PolicyOption = None,
+    similar_index: Annotated[Path | None, typer.Option(help="Repeat-complaint index for /similar (built with `hotline index build`).")] = None,
     log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
 ) -> None:
     """Run the HTTP service (API, docs at /docs, web page at /) with uvicorn; other settings come from HOTLINE_* variables."""
@@ -181,9 +182,19 @@ def serve(
         AuditPolicy.load(policy)
     except (ModelFileError, OSError, ValueError) as error:
         _fail(f"cannot load the auditor: {error}", EXIT_MODEL)
+    index = similar_index or (Path(os.environ["HOTLINE_SIMILAR_INDEX"]) if os.environ.get("HOTLINE_SIMILAR_INDEX")
+                              else None)
+    if index is not None:
+        from model.similar import read_manifest
+
+        try:
+            read_manifest(index)
+        except ModelFileError as error:
+            _fail(f"cannot open the repeat-complaint index: {error}", EXIT_MODEL)
     # Settings are read from the environment in every worker process, so the options travel that way.
     for name, path in (("HOTLINE_MODEL_DIR", model), ("HOTLINE_TAXONOMY", taxonomy),
-                       ("HOTLINE_AUDITOR_DIR", auditor), ("HOTLINE_AUDIT_POLICY", policy)):
+                       ("HOTLINE_AUDITOR_DIR", auditor), ("HOTLINE_AUDIT_POLICY", policy),
+                       ("HOTLINE_SIMILAR_INDEX", similar_index)):
         if path is not None:
             os.environ[name] = str(path.resolve())
     uvicorn.run("serve.app:create_app", factory=True, host=host, port=port, workers=workers,

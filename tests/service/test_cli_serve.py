@@ -15,7 +15,7 @@ def test_options_reach_uvicorn_and_the_workers_environment(monkeypatch, tiny_mod
     monkeypatch.setattr(uvicorn, "run", lambda target, **options: calls.append((target, options)))
     policy = tmp_path / "office.toml"
     policy.write_text("[time_limits]\ndefault = 10\n", encoding="utf-8")
-    for name in ("HOTLINE_MODEL_DIR", "HOTLINE_AUDITOR_DIR", "HOTLINE_AUDIT_POLICY"):
+    for name in ("HOTLINE_MODEL_DIR", "HOTLINE_AUDITOR_DIR", "HOTLINE_AUDIT_POLICY", "HOTLINE_SIMILAR_INDEX"):
         monkeypatch.setenv(name, "")  # so that the value the command sets is undone after the test
     result = runner.invoke(app, ["serve", "--host", "0.0.0.0", "--port", "9123", "--workers", "2",
                                  "--model", str(tiny_model_dir), "--auditor", str(tiny_auditor_dir),
@@ -45,3 +45,12 @@ def test_a_wrong_auditor_or_policy_stops_before_serving(monkeypatch, tmp_path):
     policy.write_text("[scores]\norg = 1\n", encoding="utf-8")
     result = runner.invoke(app, ["serve", "--policy", str(policy)])
     assert result.exit_code == 3 and "unknown keys" in result.output
+
+
+def test_a_wrong_similar_index_stops_before_serving(monkeypatch, tmp_path):
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: (_ for _ in ()).throw(AssertionError("started")))
+    result = runner.invoke(app, ["serve", "--similar-index", str(tmp_path)])
+    assert result.exit_code == 3 and "repeat-complaint index" in result.output and "index.json" in result.output
+    monkeypatch.setenv("HOTLINE_SIMILAR_INDEX", str(tmp_path / "nowhere"))
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 3 and "repeat-complaint index" in result.output
