@@ -25,7 +25,7 @@ evaluate_app = typer.Typer(help="Measure models on labelled data.", no_args_is_h
 app.add_typer(train_app, name="train")
 app.add_typer(evaluate_app, name="evaluate")
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # messages stay whole lines: other tools grep them
 EXIT_BAD_INPUT = 2
 EXIT_MODEL = 3
 
