@@ -20,6 +20,11 @@ On disk (JSON + .npz read with ``allow_pickle=False``; nothing is ever unpickled
 
 ``save`` writes only what was added since the last save, as a new shard, then replaces the manifest; past
 ``MAX_SHARDS`` shards it merges every shard after the first into one.
+
+Several processes may share one index directory (service workers, a nightly ``hotline index add``): ``add_and_save``
+takes the directory's write lock (``.lock``, an advisory ``flock``), first loads what the others saved, then adds
+and saves, so every process sees the same tickets in the same order; ``refresh`` (one ``stat`` when nothing
+changed) brings a reader up to date. A plain ``save`` refuses to overwrite tickets another process saved meanwhile.
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ import hashlib
 import json
 import os
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -50,6 +56,7 @@ if TYPE_CHECKING:
 
 FORMAT = "hotline-similar-index/1"
 MANIFEST = "index.json"
+LOCK = ".lock"
 VOCABULARY = "vocabulary"
 MAX_SHARDS = 64
 TAIL_ROWS = 2048  # rows added since the inverted index was built that are searched directly before it is rebuilt
@@ -57,6 +64,10 @@ QUERY_CHUNK = 256  # queries scored at a time when the dense e5 scores are invol
 # Thresholds chosen on the shared data (README, "Repeat complaints"): TF-IDF alone, and TF-IDF with e5.
 LEXICAL_THRESHOLD = 0.45
 SEMANTIC_THRESHOLD = 0.55
+
+
+class IndexRebuilt(ModelFileError):
+    """The index directory now holds another index (built anew): load it again."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,7 @@ class TicketIndex:
         self._directory: Path | None = None
         self._saved_rows = 0
         self._shards: list[dict] = []
+        self._stamp: tuple[int, int, int] | None = None  # the manifest file as last read or written (inode, size, mtime)
 
     # -- building -------------------------------------------------------------------------------------------------
 
@@ -260,6 +272,9 @@ class TicketIndex:
         shard (past MAX_SHARDS shards, those after the first merged into one); otherwise all of it."""
         directory = Path(directory)
         appending = self._directory == directory.resolve() and (directory / MANIFEST).is_file()
+        if appending and _stamp(directory / MANIFEST) != self._stamp:
+            raise ModelFileError(f"another process saved tickets to {directory} since this index read it: add with "
+                                 f"add_and_save (or refresh before adding) so that none is lost")
         stale: list[Path] = []
         if appending and len(self._shards) < MAX_SHARDS:
             if self._saved_rows < len(self):
@@ -278,6 +293,46 @@ class TicketIndex:
         for path in stale:  # only once the new manifest no longer names them
             path.unlink()
         self._directory, self._saved_rows = directory.resolve(), len(self)
+        self._stamp = _stamp(directory / MANIFEST)
+
+    def add_and_save(self, tickets: Sequence[PastTicket]) -> int:
+        """Add tickets and save them to the directory the index was loaded from or saved to, safely beside other
+        processes using it: under the directory's write lock, after loading what they saved. Returns how many
+        were added."""
+        if self._directory is None:
+            raise ValueError("the index has no directory yet: save it once first")
+        with _locked(self._directory, exclusive=True):
+            self.refresh(locked=True)
+            added = self.add(tickets)
+            if added:
+                self.save(self._directory)
+        return added
+
+    def refresh(self, locked: bool = False) -> int:
+        """Load the tickets other processes saved to this index's directory since it was read; returns how many.
+        One ``stat`` when nothing changed. Tickets added here and not saved yet must be saved first."""
+        if self._directory is None:
+            return 0
+        path = self._directory / MANIFEST
+        if _stamp(path) == self._stamp:
+            return 0
+        if self._saved_rows < len(self):
+            raise ModelFileError("this index has unsaved tickets: save them before loading other processes' ones")
+        with nullcontext() if locked else _locked(self._directory, exclusive=False):
+            stamp, manifest = _stamp(path), read_manifest(self._directory)
+            if manifest["version"] != self.version:
+                raise IndexRebuilt(f"the index in {self._directory} was rebuilt (version {manifest['version']}, "
+                                     f"this one {self.version}): load it again")
+            before = len(self)
+            first = 0
+            for shard in manifest["shards"]:
+                if first + shard["rows"] > before:
+                    config, arrays = load_component(self._directory, shard["name"])
+                    self._append_shard(self._directory / shard["name"], shard["rows"], config, arrays,
+                                       skip=max(0, before - first))
+                first += shard["rows"]
+            self._shards, self._saved_rows, self._stamp = manifest["shards"], len(self), stamp
+        return len(self) - before
 
     def _write_shard(self, directory: Path, start: int, end: int) -> dict:
         serial = max((int(shard["name"].split("-")[1]) for shard in self._shards), default=0) + 1
@@ -321,22 +376,60 @@ class TicketIndex:
             index = cls(vectoriser, settings, manifest["version"], manifest["created"], encoder)
             for shard in manifest["shards"]:
                 config, arrays = load_component(directory, shard["name"])
-                rows = len(config["tickets"])
-                if rows != shard["rows"] or len(arrays["indptr"]) != rows + 1:
-                    raise ModelFileError(f"{directory / shard['name']}: {rows} tickets, the manifest says "
-                                         f"{shard['rows']}")
-                index._starts.append(len(index.records))
-                index._blocks.append(sp.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]),
-                                                   shape=(rows, vectoriser.n_features)))
-                if settings.semantic:
-                    index._embeddings.append(arrays["embeddings"].astype(np.float32))
-                for record in config["tickets"]:
-                    index._position[record["id"]] = len(index.records)
-                    index.records.append(record)
+                index._append_shard(directory / shard["name"], shard["rows"], config, arrays)
         except (KeyError, TypeError, ValueError) as error:
             raise ModelFileError(f"cannot read the index in {directory}: {error}") from error
         index._directory, index._saved_rows, index._shards = directory.resolve(), len(index), manifest["shards"]
+        index._stamp = _stamp(directory / MANIFEST)
         return index
+
+    def _append_shard(self, path: Path, rows: int, config: dict, arrays: dict[str, np.ndarray], skip: int = 0) -> None:
+        """Append a saved shard's tickets, from its `skip`-th on, to the index in memory."""
+        if len(config["tickets"]) != rows or len(arrays["indptr"]) != rows + 1:
+            raise ModelFileError(f"{path}: {len(config['tickets'])} tickets, the manifest says {rows}")
+        block = sp.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]),
+                              shape=(rows, self.vectoriser.n_features))[skip:]
+        self._starts.append(len(self.records))
+        self._blocks.append(block)
+        if self.settings.semantic:
+            self._embeddings.append(arrays["embeddings"][skip:].astype(np.float32))
+        for record in config["tickets"][skip:]:
+            self._position.setdefault(record["id"], len(self.records))
+            self.records.append(record)
+        self._tail = None
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """What tells one version of the manifest from the next (it is replaced, never edited in place)."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_ino, status.st_size, status.st_mtime_ns
+
+
+@contextmanager
+def _locked(directory: Path, exclusive: bool) -> Iterator[None]:
+    """The index directory's advisory lock: exclusive to write, shared to read. A reader of a directory it cannot
+    write to goes without (nobody can write there either, or not as this user); so do systems without ``flock``."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no locking
+        yield
+        return
+    try:
+        handle = open(directory / LOCK, "a+b")
+    except OSError as error:
+        if exclusive:
+            raise ModelFileError(f"cannot lock the index in {directory} to write to it: {error}") from error
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def read_manifest(directory: Path) -> dict:

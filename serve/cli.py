@@ -448,8 +448,10 @@ def index_add(file: PastFile, index: IndexOption) -> None:
     """Add the tickets of FILE to the index (those whose id it already holds are left as they are)."""
     opened = _open_index(index)
     past_tickets = _past_tickets(file)
-    added = opened.add(past_tickets.tickets)
-    opened.save(index)
+    try:
+        added = opened.add_and_save(past_tickets.tickets)  # under the index's lock: safe beside a running service
+    except ModelFileError as error:
+        _fail(f"cannot save to the index: {error}", EXIT_MODEL)
     err.print(f"{added} tickets added → {index} ({len(past_tickets.tickets) - added} already there; rows skipped: "
               f"{past_tickets.summary()}; {len(opened)} in the index)", highlight=False)
 
@@ -475,8 +477,8 @@ def similar(
                                    on_chunk=lambda n: progress.advance(task, n))
     except InputError as error:
         _fail(str(error), EXIT_BAD_INPUT)
-    if add:
-        opened.save(index)
+    except ModelFileError as error:
+        _fail(f"cannot save to the index: {error}", EXIT_MODEL)
     err.print(f"{summary.rows} rows → {output} ({summary.errors} with errors, {summary.with_matches} with earlier "
               f"tickets about the same matter; index of {len(opened) - summary.added} tickets"
               + (f", {summary.added} added" if add else "") + ")", highlight=False)

@@ -69,7 +69,7 @@ def similar_file(index: TicketIndex, source: Path, destination: Path, k: int, th
                  add: bool = False, chunk_size: int = 512,
                  on_chunk: Callable[[int], None] | None = None) -> SimilarSummary:
     """Search every row of `source` in `index`, write the results to `destination`; with `add`, then add the rows
-    to the index (so repeats within the file are not matched to each other) — the caller saves it."""
+    to the index and save them to its directory (so repeats within the file are not matched to each other)."""
     summary = SimilarSummary()
     threshold = index.settings.threshold if threshold is None else threshold
     chunks = iter_table(source, required=REQUIRED, optional=OPTIONAL, chunk_size=chunk_size)
@@ -94,5 +94,5 @@ def similar_file(index: TicketIndex, source: Path, destination: Path, k: int, th
     finally:
         writer.close()
     if add:
-        summary.added = index.add(to_add)
+        summary.added = index.add_and_save(to_add)
     return summary

@@ -10,7 +10,7 @@ import pytest
 
 import model.similar as similar_module
 from model.artifacts import ModelFileError
-from model.similar import LEXICAL_THRESHOLD, SEMANTIC_THRESHOLD, IndexSettings, TicketIndex
+from model.similar import LEXICAL_THRESHOLD, SEMANTIC_THRESHOLD, IndexRebuilt, IndexSettings, TicketIndex
 from model.similar_evidence import places
 from model.similar_results import PastTicket
 from tests.conftest import read_samples
@@ -140,6 +140,58 @@ def test_saving_elsewhere_writes_everything_and_clears_old_shards(index, tmp_pat
     index.save(tmp_path)
     assert not (tmp_path / "shard-000009.json").exists()
     assert len(TicketIndex.load(tmp_path)) == 70
+
+
+def test_two_processes_sharing_a_directory_see_each_others_tickets_in_one_order(monkeypatch, tmp_path):
+    monkeypatch.setattr(similar_module, "MAX_SHARDS", 3)  # so that the shards are merged on the way
+    TicketIndex.build(sample_past()).save(tmp_path)
+    first, second = TicketIndex.load(tmp_path), TicketIndex.load(tmp_path)
+    assert first.refresh() == 0  # nothing saved since: one stat, nothing read
+    tickets = [*REPEATS.values(), SAME_PLACE_OTHER_PROBLEM]
+    for n, ticket in enumerate(tickets):
+        writer, reader = (first, second) if n % 2 == 0 else (second, first)
+        assert writer.add_and_save([ticket]) == 1
+        assert reader.refresh() == 1 and ticket.id in reader
+    assert first.add_and_save([REPEATS["s002"]]) == 0  # already there, added by the other one
+    assert [r["id"] for r in first.records] == [r["id"] for r in second.records] == \
+        [r["id"] for r in TicketIndex.load(tmp_path).records]
+    assert len(json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))["shards"]) <= 3
+    query = SAME_PLACE_OTHER_PROBLEM.model_copy(update={"id": None})
+    assert first.search([query], k=1)[0][0].id == second.search([query], k=1)[0][0].id == "q4"
+
+
+def test_a_plain_save_never_overwrites_what_another_process_saved(tmp_path):
+    TicketIndex.build(sample_past()).save(tmp_path)
+    first, second = TicketIndex.load(tmp_path), TicketIndex.load(tmp_path)
+    first.add_and_save([REPEATS["s002"]])
+    second.add([REPEATS["s011"]])
+    with pytest.raises(ModelFileError, match="another process"):
+        second.save(tmp_path)
+    with pytest.raises(ModelFileError, match="unsaved"):
+        second.refresh()
+    assert [r["id"] for r in TicketIndex.load(tmp_path).records][-1] == "q1"
+
+
+def test_refresh_reports_an_index_rebuilt_in_its_directory(tmp_path):
+    TicketIndex.build(sample_past()).save(tmp_path)
+    opened = TicketIndex.load(tmp_path)
+    TicketIndex.build(sample_past()[:40]).save(tmp_path)  # another vocabulary: another version
+    with pytest.raises(IndexRebuilt):
+        opened.refresh()
+
+
+def test_add_and_save_needs_a_directory_it_can_lock(tmp_path):
+    with pytest.raises(ValueError, match="save it once"):
+        TicketIndex.build(sample_past()).add_and_save([UNRELATED])
+    TicketIndex.build(sample_past()).save(tmp_path)
+    opened = TicketIndex.load(tmp_path)
+    (tmp_path / ".lock").mkdir()  # a lock file that cannot be opened, whoever runs the test
+    other = TicketIndex.load(tmp_path)
+    other.add([REPEATS["s002"]])
+    other.save(tmp_path)  # a plain save takes no lock
+    assert opened.refresh() == 1  # reading goes without the lock
+    with pytest.raises(ModelFileError, match="cannot lock"):
+        opened.add_and_save([UNRELATED])
 
 
 @pytest.mark.parametrize("content", [None, "{not json", json.dumps({"format": "other"})])

@@ -2,8 +2,10 @@
 POST /similar/add (tickets into the index), on the index of HOTLINE_SIMILAR_INDEX.
 
 The index is loaded once at start-up. Searches and additions go through one InferenceQueue, so they never run at
-the same time; an addition is saved to the index directory (a new shard) before it is answered. Each worker process
-holds its own copy: with /similar/add, run one worker. Without an index configured, both answer 503 ``no_index``.
+the same time in a process; an addition is saved to the index directory (a new shard, under the directory's lock)
+before it is answered. Each worker process holds its own copy and, before each search or addition, loads the tickets
+that other workers (or ``hotline index add``) saved meanwhile; an index rebuilt in place is loaded anew. Without an
+index configured, both answer 503 ``no_index``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from model.similar import TicketIndex
+from model.similar import IndexRebuilt, TicketIndex
 from model.similar_results import PastTicket, SimilarResult
 from serve.deps import SettingsDep, require_api_key
 from serve.errors import ApiError
@@ -61,14 +63,27 @@ class _Job:
     tickets: list[PastTicketIn] | None = None
 
 
-def _runner(index: TicketIndex, directory: Path):
-    def run(jobs: list[_Job]) -> list[SimilarResult | AddResponse]:
+class _LiveIndex:
+    """The served index kept in step with its directory, where other processes may add tickets or rebuild it."""
+
+    def __init__(self, directory: Path, models: dict):
+        self.directory, self.models = directory, models
+        self.index = TicketIndex.open(directory)
+
+    def current(self) -> TicketIndex:
+        try:
+            self.index.refresh()
+        except IndexRebuilt:
+            self.index = TicketIndex.open(self.directory)
+            self.models["similar"] = self.index
+        return self.index
+
+    def run(self, jobs: list[_Job]) -> list[SimilarResult | AddResponse]:
         results: list[SimilarResult | AddResponse] = []
         for job in jobs:
+            index = self.current()
             if job.tickets is not None:
-                added = index.add(job.tickets)
-                if added:
-                    index.save(directory)
+                added = index.add_and_save(job.tickets)
                 results.append(AddResponse(added=added, index_size=len(index)))
                 continue
             threshold = index.settings.threshold if job.threshold is None else job.threshold
@@ -76,7 +91,6 @@ def _runner(index: TicketIndex, directory: Path):
             results.append(SimilarResult(id=job.ticket.id, matches=matches, threshold=threshold,
                                          index_size=len(index)))
         return results
-    return run
 
 
 @asynccontextmanager
@@ -86,8 +100,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.similar_queue = None
         yield
         return
-    index = TicketIndex.open(directory)
-    async with served_model(app.state.models, "similar", index, _runner(index, directory),
+    live = _LiveIndex(directory, app.state.models)
+    async with served_model(app.state.models, "similar", live.index, live.run,
                             app.state.settings.inference_batch) as queue:
         app.state.similar_queue = queue
         yield

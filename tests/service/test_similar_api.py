@@ -81,3 +81,26 @@ def test_batch_limit_applies_to_additions(make_client, index_dir):
     client = make_client(similar_index=index_dir, max_batch_size=1)
     response = client.post("/similar/add", json={"tickets": [_body(REPEATS["s002"]), _body(REPEATS["s011"])]})
     assert response.status_code == 413 and response.json()["error"]["field"] == "tickets"
+
+
+def test_workers_sharing_an_index_see_each_others_additions(make_client, index_dir):
+    """Two apps on one directory stand for two `hotline serve --workers 2` processes (and `hotline index add`)."""
+    first, second = make_client(similar_index=index_dir), make_client(similar_index=index_dir)
+    assert first.post("/similar/add", json={"tickets": [_body(SAME_PLACE_OTHER_PROBLEM)]}).json() == \
+        {"added": 1, "index_size": 71}
+    query = {"title": "A3区金桂园小区电梯又困人了", "content": "A3区金桂园小区5栋电梯本月第三次困人，物业维修不及时。"}
+    found = second.post("/similar?threshold=0.3", json=query).json()
+    assert found["index_size"] == 71 and found["matches"][0]["id"] == "q4"
+    assert second.post("/similar/add", json={"tickets": [_body(SAME_PLACE_OTHER_PROBLEM), _body(REPEATS["s026"])]}
+                       ).json() == {"added": 1, "index_size": 72}
+    TicketIndex.load(index_dir).add_and_save([REPEATS["s011"]])  # what `hotline index add` does meanwhile
+    assert first.post("/similar", json=_body(UNRELATED)).json()["index_size"] == 73
+    assert [r["id"] for r in TicketIndex.load(index_dir).records][-3:] == ["q4", "q3", "q2"]
+
+
+def test_an_index_rebuilt_in_place_is_loaded_anew(make_client, index_dir):
+    client = make_client(similar_index=index_dir)
+    TicketIndex.build(sample_past()[:40]).save(index_dir)  # `hotline index build --force` while serving
+    response = client.post("/similar", json=_body(UNRELATED))
+    assert response.status_code == 200 and response.json()["index_size"] == 40
+    assert client.get("/version").json()["models"]["similar"]["data"]["tickets"] == 40
