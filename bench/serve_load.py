@@ -1,6 +1,7 @@
 """Loopback load test of the HTTP service: N requests from C concurrent keep-alive clients, a configurable mix.
 
     python bench/serve_load.py [--requests 10000] [--concurrency 50] [--workers 1] [--mix classify=1,audit=1]
+    python bench/serve_load.py --rate 200      (open loop: Poisson arrivals at 200 requests/s, at most 50 in flight)
     python bench/serve_load.py --url http://127.0.0.1:8000 --api-key KEY     (a server already running)
 
 Without --url it starts `hotline serve` on a free loopback port with the shipped default model and auditor (or
@@ -9,6 +10,11 @@ Without --url it starts `hotline serve` on a free loopback port with the shipped
 The client is a small asyncio HTTP/1.1 client (one keep-alive connection per simulated client), cheap enough not
 to starve the server of the CPU it shares with it on a 2-core machine. Prints throughput, latency percentiles,
 errors and the server's resident memory (peak, all its processes); asserts nothing.
+
+By default the clients are closed-loop: each sends its next request as soon as the last is answered, so the server
+is always saturated and latency is whatever the queue of 50 makes it. With --rate, requests arrive at random
+(Poisson) times at that mean rate, as a room of dispatchers would send them, and a request's latency counts from
+when it was due, time spent waiting for a free client included.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import itertools
 import json
 import math
 import random
@@ -131,12 +138,16 @@ class Client:
 
 
 async def load(url: str, api_key: str | None, rows: Rows, mix: dict[str, float], total: int,
-               concurrency: int, seed: int = 0) -> tuple[dict[str, list[float]], Counter, float]:
-    """Send `total` requests from `concurrency` clients; latencies (s) by endpoint, outcomes by status, wall time (s)."""
+               concurrency: int, seed: int = 0,
+               rate: float | None = None) -> tuple[dict[str, list[float]], Counter, float]:
+    """Send `total` requests from `concurrency` clients (closed loop, or arriving at `rate` a second); latencies (s)
+    by endpoint, outcomes by status, wall time (s)."""
     target = urlsplit(url)
     rng = random.Random(seed)
     names = rng.choices(list(mix), weights=list(mix.values()), k=total)
-    requests = [(name, json.dumps(ENDPOINTS[name][1](rows, rng), ensure_ascii=False).encode()) for name in names]
+    due = list(itertools.accumulate(rng.expovariate(rate) for _ in names)) if rate else [None] * total
+    requests = [(name, json.dumps(ENDPOINTS[name][1](rows, rng), ensure_ascii=False).encode(), at)
+                for name, at in zip(names, due)]
     latencies: dict[str, list[float]] = {name: [] for name in mix}
     outcomes: Counter = Counter()
     cursor = iter(requests)
@@ -144,8 +155,12 @@ async def load(url: str, api_key: str | None, rows: Rows, mix: dict[str, float],
     async def one_client() -> None:
         client = Client(target.hostname, target.port, api_key)
         try:
-            for name, body in cursor:  # the clients share one iterator: `total` requests in all
-                start = time.perf_counter()
+            for name, body, at in cursor:  # the clients share one iterator: `total` requests in all
+                if at is None:
+                    start = time.perf_counter()
+                else:  # latency counts from when the request was due, not from when a client was free
+                    start = began + at
+                    await asyncio.sleep(max(0.0, start - time.perf_counter()))
                 try:
                     status = await asyncio.wait_for(client.post(ENDPOINTS[name][0], body), timeout=30)
                 except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as error:
@@ -158,9 +173,9 @@ async def load(url: str, api_key: str | None, rows: Rows, mix: dict[str, float],
         finally:
             client.close()
 
-    start = time.perf_counter()
+    began = time.perf_counter()
     await asyncio.gather(*(one_client() for _ in range(concurrency)))
-    return latencies, outcomes, time.perf_counter() - start
+    return latencies, outcomes, time.perf_counter() - began
 
 
 class RssSampler(threading.Thread):
@@ -203,7 +218,9 @@ def main() -> None:
     parser.add_argument("--model", help="Model directory, when the bench starts the server (default: shipped).")
     parser.add_argument("--auditor", help="Auditor directory, when the bench starts the server (default: shipped).")
     parser.add_argument("--requests", type=int, default=10_000)
-    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--concurrency", type=int, default=50, help="Clients (requests in flight at most).")
+    parser.add_argument("--rate", type=float, help="Open loop: requests arrive at this mean rate a second "
+                                                   "(default: closed loop, each client sends as soon as answered).")
     parser.add_argument("--mix", default="classify=1", help=f"Weights, e.g. classify=1,audit=1 "
                                                             f"(endpoints: {', '.join(ENDPOINTS)}).")
     args = parser.parse_args()
@@ -221,7 +238,7 @@ def main() -> None:
         if sampler:
             sampler.start()
         latencies, outcomes, wall = asyncio.run(load(url, args.api_key, rows, mix, args.requests,
-                                                     args.concurrency))
+                                                     args.concurrency, rate=args.rate))
         if sampler:
             sampler.stop.set()
             sampler.join()
@@ -232,7 +249,8 @@ def main() -> None:
     errors = sum(n for outcome, n in outcomes.items() if not (isinstance(outcome, int) and outcome < 400))
     answered = sum(len(values) for values in latencies.values())
     print(f"server {url} ({'started here, ' + str(args.workers) + ' worker(s)' if server else 'given'}); "
-          f"mix {args.mix}; {args.requests} requests from {args.concurrency} clients; "
+          f"mix {args.mix}; {args.requests} requests from {args.concurrency} clients"
+          f"{f', arriving at {args.rate:g}/s' if args.rate else ' (closed loop)'}; "
           f"data from {', '.join(str(source(kind)) for kind in SOURCES)}")
     print(f"throughput  {answered / wall:8.1f} requests/s ({wall:.1f} s)")
     by_endpoint = list(latencies.items()) if len(latencies) > 1 else []

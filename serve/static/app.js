@@ -20,7 +20,7 @@ const AUDIT_EXAMPLE = {
   reply_time: "2020-06-16 10:05:00",
   type: "投诉",
 };
-const service = { reviewThreshold: null, redoThreshold: null, maxTextChars: null };
+const service = { reviewThreshold: null, redoThreshold: null, maxTextChars: null, similar: false };
 
 const $ = (id) => document.getElementById(id);
 
@@ -145,7 +145,11 @@ function initDispatch() {
   const view = formView("dispatch", form, inputs, async () => {
     const ticket = { title: inputs.title.value, content: inputs.content.value };
     if (inputs.id.value.trim()) ticket.id = inputs.id.value.trim();
+    // With a repeat-complaint index, the earlier tickets about the same matter are looked up alongside; a failure
+    // there leaves the classification shown.
+    const similar = service.similar ? api("POST", "/similar", ticket).catch(() => null) : Promise.resolve(null);
     render(await api("POST", "/classify", ticket));
+    renderSimilar(await similar);
   });
 
 
@@ -167,6 +171,34 @@ function initDispatch() {
     $("result-id").textContent = result.id || "—";
     $("result-version").textContent = result.model_version;
     view.showResult(true);
+  }
+
+  function renderSimilar(result) {
+    $("similar-section").hidden = result === null;
+    if (result === null) return;
+    const none = $("similar-none");
+    none.hidden = result.matches.length > 0;
+    none.textContent = `索引中的 ${result.index_size} 件历史工单里，没有相似度达到 ${percent(result.threshold)} 的同一事项。`;
+    $("similar").hidden = !result.matches.length;
+    $("similar").tBodies[0].replaceChildren(...result.matches.map((match) => {
+      const row = document.createElement("tr");
+      row.dataset.id = match.id;
+      const ticket = document.createElement("td");
+      const meta = [match.message_time, match.unit].filter(Boolean).join(" · ");
+      ticket.textContent = `${match.id} ${match.title}`;
+      if (meta) {
+        const small = document.createElement("span");
+        small.className = "hint";
+        small.textContent = ` ${meta}`;
+        ticket.append(small);
+      }
+      const score = document.createElement("td");
+      score.textContent = percent(match.score);
+      const evidence = document.createElement("td");
+      evidence.textContent = [match.places.join("、"), match.terms.join("、")].filter(Boolean).join(" · ");
+      row.append(ticket, score, evidence);
+      return row;
+    }));
   }
 
   function updateCount() {
@@ -374,6 +406,7 @@ async function loadServiceInfo() {
     service.reviewThreshold = info.review_threshold;
     service.redoThreshold = info.redo_threshold;
     service.maxTextChars = info.limits.max_text_chars;
+    service.similar = "similar" in info.models;
     $("content-limit").textContent = ` / 上限 ${info.limits.max_text_chars}`;
     $("reply-limit").textContent = ` / 上限 ${info.limits.max_text_chars}`;
     const versions = Object.entries(info.models).map(([name, model]) => `${name} ${model.version}`).join("，");

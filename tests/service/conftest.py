@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from model.similar import TicketIndex
 from serve.app import create_app
 from serve.settings import Settings
+from tests.test_similar import sample_past
 
 ROOT = Path(__file__).resolve().parents[2]
 LIVE_API_KEY = "live-test-key"
@@ -56,13 +58,16 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def live_server(tiny_model_dir, tiny_auditor_dir, tmp_path_factory) -> Iterator[LiveServer]:
-    """`hotline serve` in its own process on a free loopback port, tiny model and auditor, API key required."""
+    """`hotline serve` in its own process on a free loopback port, tiny model and auditor, a repeat-complaint index of
+    the sample tickets, API key required."""
     port = free_port()
+    index = tmp_path_factory.mktemp("index")
+    TicketIndex.build(sample_past()).save(index)
     log = tmp_path_factory.mktemp("live") / "server.log"
     env = {**os.environ, "HOTLINE_API_KEYS": LIVE_API_KEY,
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     command = [sys.executable, "-m", "serve", "serve", "--port", str(port), "--model", str(tiny_model_dir),
-               "--auditor", str(tiny_auditor_dir)]
+               "--auditor", str(tiny_auditor_dir), "--similar-index", str(index)]
     with log.open("w", encoding="utf-8") as sink:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT)
     server = LiveServer(f"http://127.0.0.1:{port}", log)

@@ -26,7 +26,7 @@ def test_health_is_open_and_the_rest_needs_the_key(http):
     assert http.post("/classify", json={"content": "路灯不亮"}).status_code == 401
     assert http.post("/audit", json={"reply": "已转交相关部门。"}).status_code == 401
     assert http.get("/version").status_code == 401
-    assert set(http.get("/version", headers=KEY).json()["models"]) == {"auditor", "classifier"}
+    assert set(http.get("/version", headers=KEY).json()["models"]) == {"auditor", "classifier", "similar"}
 
 
 def test_classify_and_batch_over_http(http, tiny_classifier):

@@ -13,6 +13,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from model.audit_results import ELEMENTS, ReplyTicket
 from tests.service.conftest import LIVE_API_KEY
+from tests.test_similar import REPEATS
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -65,6 +66,27 @@ def test_dispatcher_pastes_a_message_and_sees_the_classification(browser, live_s
     assert units and all(row.find_elements(By.TAG_NAME, "td")[0].text for row in units)
     flag = browser.find_element(By.ID, "review-flag").text
     assert flag.startswith(("需人工复核", "可直接派单")) and "阈值 80.0%" in flag
+    _wait(browser, "similar-section")  # the live server has an index of the sample tickets: nothing like this one
+    assert "没有相似度达到 45.0%" in browser.find_element(By.ID, "similar-none").text
+    assert not browser.find_element(By.ID, "similar").is_displayed()
+
+
+def test_a_repeat_complaint_lists_the_earlier_ticket_with_its_evidence(browser, live_server):
+    browser.get(live_server.url + "/")
+    browser.execute_script("sessionStorage.setItem('hotline-api-key', arguments[0])", LIVE_API_KEY)
+    browser.refresh()
+    WebDriverWait(browser, 20).until(lambda d: "similar" in d.find_element(By.ID, "service-info").text)
+    repeat = REPEATS["s002"]
+    browser.find_element(By.ID, "ticket-title").send_keys(repeat.title)
+    browser.find_element(By.ID, "ticket-content").send_keys(repeat.content)
+    browser.find_element(By.ID, "classify-button").click()
+    _wait(browser, "similar")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#similar tbody tr")
+    assert rows[0].get_attribute("data-id") == "s002"
+    ticket, score, evidence = (cell.text for cell in rows[0].find_elements(By.TAG_NAME, "td"))
+    assert "金桂园小区物业擅自收取地面停车费" in ticket and "A3区住房和城乡建设局" in ticket
+    assert score.endswith("%") and float(score[:-1]) >= 45 and "金桂园小区" in evidence
+    assert not browser.find_element(By.ID, "similar-none").is_displayed()
 
 
 def test_an_empty_message_shows_a_clear_error_on_the_field(browser, live_server):
