@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,6 +16,9 @@ from model.linear import CalibratedLinear
 from model.results import Classification, LabelScore, Ticket, UnitScore
 from model.routing import Router, Taxonomy
 from model.text import TOKENISE_LIMIT, PreparedText, Tokenizer, default_tokenizer, prepare
+
+if TYPE_CHECKING:  # torch is imported only when a type encoder is used
+    from model.encoder_classifier import EncoderMix
 
 DEFAULT_MODEL_DIR = Path(str(resources.files("model.resources").joinpath("default_model")))
 EMPTY_TICKET = "empty ticket: title and content are both empty"
@@ -68,17 +72,19 @@ class TicketClassifier:
     COMPONENTS = ("category", "type")
 
     def __init__(self, category: LabelModel, request_type: LabelModel, taxonomy: Taxonomy | None = None,
-                 card: dict | None = None, tokenizer: Tokenizer | None = None):
+                 card: dict | None = None, tokenizer: Tokenizer | None = None, type_encoder: EncoderMix | None = None):
         self.category = category
         self.request_type = request_type
         self.taxonomy = taxonomy or Taxonomy.load()
         self.router = Router(self.taxonomy)
         self.card = card or {}
         self.tokenizer = tokenizer
+        self.type_encoder = type_encoder  # opt-in: a fine-tuned encoder mixed into the request type
 
     @property
     def version(self) -> str:
-        return self.card.get("version", "unversioned")
+        version = self.card.get("version", "unversioned")
+        return f"{version}+type-encoder-{self.type_encoder.model.version}" if self.type_encoder else version
 
     @property
     def tokenise_limit(self) -> int:
@@ -95,6 +101,9 @@ class TicketClassifier:
         shared: dict = {}
         category_p = self.category.predict_proba(docs, shared)
         type_p = self.request_type.predict_proba(docs, shared)
+        if self.type_encoder is not None:
+            type_p = self.type_encoder.mix(type_p, self.request_type.labels, [tickets[i].title for i in valid],
+                                           [tickets[i].content for i in valid])
         results = [Classification(id=t.id, model_version=self.version, error=EMPTY_TICKET) for t in tickets]
         k = self.taxonomy.top_k
         for row, index in enumerate(valid):
@@ -133,9 +142,16 @@ class TicketClassifier:
         return card
 
     @classmethod
-    def load(cls, directory: str | Path | None = None, taxonomy: str | Path | None = None) -> TicketClassifier:
-        """Load a model directory (the shipped default when none is given) and the taxonomy (with overrides)."""
+    def load(cls, directory: str | Path | None = None, taxonomy: str | Path | None = None,
+             type_encoder: str | Path | None = None) -> TicketClassifier:
+        """Load a model directory (the shipped default when none is given), the taxonomy (with overrides) and,
+        when given, a fine-tuned request-type encoder (`hotline train encoder`) to mix in."""
         directory = Path(directory) if directory else DEFAULT_MODEL_DIR
         card = read_card(directory)
+        mix = None
+        if type_encoder is not None:
+            from model.encoder_classifier import EncoderMix
+
+            mix = EncoderMix.load(type_encoder)
         return cls(LabelModel.load(directory, "category"), LabelModel.load(directory, "type"),
-                   Taxonomy.load(taxonomy), card)
+                   Taxonomy.load(taxonomy), card, type_encoder=mix)

@@ -1,4 +1,5 @@
-"""A fine-tuned transformer classifier: an encoder, mean pooling over the real tokens and a linear head.
+"""A fine-tuned transformer classifier: an encoder, mean pooling over the real tokens and a linear head; and
+:class:`EncoderMix`, which mixes its probabilities into a linear model's (the request type, opt-in).
 
 Saved as a directory of safetensors and JSON (``encoder/`` in transformers' own format, ``head.safetensors``,
 ``labels.json`` and the model card), so loading never executes code from the files.
@@ -6,8 +7,11 @@ Saved as a directory of safetensors and JSON (``encoder/`` in transformers' own 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +20,14 @@ from safetensors.torch import load_file, save_file
 
 from model.artifacts import read_card, write_card
 from model.encoder import PREFIXES, TextEncoder
+from model.text import combine, mask_pii, normalise
+
+MESSAGE_CHARS = 300  # characters of a message (title + content) the encoder sees: about 128 tokens
+
+
+def message_text(title: str, content: str) -> str:
+    """What the encoder reads of a ticket: normalised, personal numbers masked, title and content joined, cut."""
+    return mask_pii(combine(normalise(title), normalise(content)))[:MESSAGE_CHARS]
 
 
 class EncoderClassifier(torch.nn.Module):
@@ -27,6 +39,10 @@ class EncoderClassifier(torch.nn.Module):
         self.dropout = torch.nn.Dropout(dropout)
         self.head = torch.nn.Linear(encoder.dim, len(self.labels))
         self.card: dict = {}
+
+    @property
+    def version(self) -> str:
+        return self.card.get("version", "unversioned")
 
     @property
     def device(self) -> torch.device:
@@ -59,6 +75,9 @@ class EncoderClassifier(torch.nn.Module):
         save_file({k: v.detach().cpu().contiguous() for k, v in self.head.state_dict().items()},
                   directory / "head.safetensors")
         (directory / "labels.json").write_text(json.dumps(self.labels, ensure_ascii=False), encoding="utf-8")
+        digest = hashlib.sha256((directory / "head.safetensors").read_bytes())
+        digest.update((directory / "labels.json").read_bytes())
+        card = {"version": f"{date.today():%Y.%m.%d}-{digest.hexdigest()[:10]}", **card}
         write_card(directory, card)
         self.card = card
 
@@ -70,3 +89,33 @@ class EncoderClassifier(torch.nn.Module):
         model.head.load_state_dict(load_file(directory / "head.safetensors"))
         model.card = read_card(directory)
         return model.eval()
+
+
+@dataclass
+class EncoderMix:
+    """A fine-tuned encoder's probabilities mixed into a linear model's: (1 − weight) · linear + weight · encoder,
+    over the linear model's labels (an encoder label it does not have is left out and the rest renormalised)."""
+
+    model: EncoderClassifier
+    weight: float
+
+    @classmethod
+    def load(cls, directory: str | Path, weight: float | None = None, threads: int | None = None) -> EncoderMix:
+        """The model in `directory`, at `weight` or else the weight its card was trained for (``mix_weight``)."""
+        model = EncoderClassifier.load(directory, threads=threads)
+        weight = model.card.get("mix_weight") if weight is None else weight
+        if weight is None or not 0.0 <= float(weight) <= 1.0:
+            raise ValueError(f"{directory}: a mixing weight between 0 and 1 is needed (the card has none)")
+        return cls(model, float(weight))
+
+    def mix(self, probabilities: np.ndarray, labels: Sequence[str], titles: Sequence[str],
+            contents: Sequence[str]) -> np.ndarray:
+        if not len(probabilities) or self.weight == 0.0:
+            return probabilities
+        own = self.model.predict_proba([message_text(t, c) for t, c in zip(titles, contents, strict=True)])
+        aligned = np.zeros_like(probabilities)
+        for j, label in enumerate(self.model.labels):
+            if label in labels:
+                aligned[:, list(labels).index(label)] = own[:, j]
+        aligned /= np.maximum(aligned.sum(axis=1, keepdims=True), 1e-12)
+        return (1.0 - self.weight) * probabilities + self.weight * aligned

@@ -130,9 +130,11 @@ class ModelInfo(BaseModel):
 
     @classmethod
     def from_card(cls, card: dict[str, Any]) -> ModelInfo:
-        # The auditor's card names its training data "training_data".
+        # The auditor's card names its training data "training_data"; a fine-tuned encoder's split is one sentence.
+        split = card.get("split", {})
         return cls(version=card.get("version", "unversioned"), created=card.get("created"),
-                   data=card.get("data") or card.get("training_data", {}), split=card.get("split", {}), metrics=card.get("metrics", {}))
+                   data=card.get("data") or card.get("training_data", {}),
+                   split=split if isinstance(split, dict) else {"held_out": split}, metrics=card.get("metrics", {}))
 
 
 class Limits(BaseModel):

@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     review_threshold: float | None = Field(
         None, ge=0.0, le=1.0, description="Top-category probability below which a ticket needs review "
                                           "(default: the taxonomy's, 0.80).")
+    type_encoder: Path | None = Field(None, description="A fine-tuned request-type encoder (`hotline train encoder`) "
+                                                        "mixed into the request type: opt-in, tens of ms a ticket.")
     auditor_dir: Path | None = Field(None, description="Reply auditor model directory (default: the shipped auditor).")
     audit_policy: Path | None = Field(None, description="An office's audit policy TOML (score weights, time limits) "
                                                         "laid over the shipped one.")

@@ -107,11 +107,12 @@ class EncoderTrainingArguments:
     encoder_dir: Path | None = None  # default: model.encoder.default_encoder_dir() (the converted e5-small)
     data_dir: Path = SHARED_DATA
     output_dir: Path = Path("models/encoder")
-    epochs: int = 3
+    epochs: int = 4
     batch_size: int = 16
     max_length: int = 128
-    learning_rate: float = 5e-5
+    learning_rate: float = 8e-5
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1
     seed: int = 0
     device: str | None = None  # None: "cuda" when a GPU is there, else "cpu"
+    mix_weight: float = 0.5  # type: the encoder's share when `--type-encoder` mixes it into the TF-IDF request type

@@ -11,24 +11,20 @@ from typing import Any
 import numpy as np
 import torch
 
+from model.classifier import TicketClassifier
 from model.encoder import PREFIXES, TextEncoder
-from model.encoder_classifier import EncoderClassifier
-from model.text import combine, mask_pii, normalise
+from model.encoder_classifier import EncoderClassifier, EncoderMix, message_text
+from model.results import Ticket
 from training.args import EncoderTrainingArguments
 from training.data import group_keys, grouped_split, load_shared_csv
 from training.evaluate import label_metrics
 from training.type_data import MAIN_TYPES
 
 Progress = Callable[[Iterable[Any], str, int], Iterable[Any]]
-MESSAGE_CHARS = 300
 
 
 def _no_progress(items: Iterable[Any], description: str, total: int) -> Iterable[Any]:
     return items
-
-
-def message_text(title: str, content: str) -> str:
-    return mask_pii(combine(normalise(title), normalise(content)))[:MESSAGE_CHARS]
 
 
 def fine_tune(texts: Sequence[str], labels: Sequence[str], args: EncoderTrainingArguments,
@@ -95,5 +91,20 @@ def train_encoder(args: EncoderTrainingArguments, progress: Progress = _no_progr
         "metrics": {"held_out": label_metrics(np.array(held_labels), probabilities, model.labels,
                                               scored_labels=scored)},
     }
+    if args.task == "type":  # what `--type-encoder` serves: mixed into the shipped TF-IDF request type
+        card["mix_weight"] = args.mix_weight
+        card["metrics"]["held_out_mixed"] = _mixed_metrics(model, args)
     model.save(args.output_dir, card)
-    return card
+    return model.card
+
+
+def _mixed_metrics(model: EncoderClassifier, args: EncoderTrainingArguments) -> dict:
+    """type_gold_dev scored as `hotline classify --type-encoder` scores it: the shipped classifier's request-type
+    probabilities mixed with the encoder's at `args.mix_weight`."""
+    dev = load_shared_csv("type/type_gold_dev.csv", args.data_dir)
+    classifier = TicketClassifier.load()
+    linear = classifier.request_type.predict_proba(
+        [classifier.prepare(Ticket(title=t, content=c)) for t, c in zip(dev.title, dev.content, strict=True)])
+    mixed = EncoderMix(model, args.mix_weight).mix(linear, classifier.request_type.labels, list(dev.title),
+                                                   list(dev.content))
+    return label_metrics(dev.type.to_numpy(), mixed, classifier.request_type.labels, scored_labels=MAIN_TYPES)

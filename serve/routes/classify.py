@@ -24,12 +24,13 @@ WARM_UP = Ticket(title="服务启动自检", content="小区路灯不亮，请�
 
 
 def _classifier(app: FastAPI, settings: Settings) -> TicketClassifier:
-    classifier = app.state.classifier or TicketClassifier.load(settings.model_dir, settings.taxonomy)
+    classifier = app.state.classifier or TicketClassifier.load(settings.model_dir, settings.taxonomy,
+                                                               settings.type_encoder)
     if settings.review_threshold is None:
         return classifier
     taxonomy = replace(classifier.taxonomy, review_threshold=settings.review_threshold)
     return TicketClassifier(classifier.category, classifier.request_type, taxonomy, classifier.card,
-                            classifier.tokenizer)
+                            classifier.tokenizer, classifier.type_encoder)
 
 
 @asynccontextmanager
@@ -39,6 +40,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     async with served_model(app.state.models, "classifier", classifier, classifier.classify,
                             settings.inference_batch, [WARM_UP]) as scorer:
         app.state.classifier, app.state.classify_queue = classifier, scorer
+        if classifier.type_encoder is not None:  # in /version beside the classifier it is mixed into
+            app.state.models["type_encoder"] = classifier.type_encoder.model
         yield
 
 
