@@ -93,6 +93,15 @@ class TicketClassifier:
     def prepare(self, ticket: Ticket) -> PreparedText:
         return prepare(ticket.title, ticket.content, self.tokenizer or default_tokenizer(), self.tokenise_limit)
 
+    def request_type_proba(self, docs: Sequence[PreparedText], titles: Sequence[str], contents: Sequence[str],
+                           shared: dict | None = None) -> np.ndarray:
+        """Request-type probabilities of prepared tickets: the TF-IDF model's, with the type encoder (which reads the
+        raw title and content) mixed in when there is one."""
+        probabilities = self.request_type.predict_proba(docs, shared)
+        if self.type_encoder is not None:
+            probabilities = self.type_encoder.mix(probabilities, self.request_type.labels, titles, contents)
+        return probabilities
+
     def classify(self, tickets: Sequence[Ticket]) -> list[Classification]:
         """Classify a batch; an empty ticket gets an `error` and the others are classified as usual."""
         prepared = [self.prepare(ticket) for ticket in tickets]
@@ -100,10 +109,8 @@ class TicketClassifier:
         docs = [prepared[i] for i in valid]
         shared: dict = {}
         category_p = self.category.predict_proba(docs, shared)
-        type_p = self.request_type.predict_proba(docs, shared)
-        if self.type_encoder is not None:
-            type_p = self.type_encoder.mix(type_p, self.request_type.labels, [tickets[i].title for i in valid],
-                                           [tickets[i].content for i in valid])
+        type_p = self.request_type_proba(docs, [tickets[i].title for i in valid], [tickets[i].content for i in valid],
+                                         shared)
         results = [Classification(id=t.id, model_version=self.version, error=EMPTY_TICKET) for t in tickets]
         k = self.taxonomy.top_k
         for row, index in enumerate(valid):

@@ -94,19 +94,25 @@ class EncoderClassifier(torch.nn.Module):
 @dataclass
 class EncoderMix:
     """A fine-tuned encoder's probabilities mixed into a linear model's: (1 − weight) · linear + weight · encoder,
-    over the linear model's labels (an encoder label it does not have is left out and the rest renormalised)."""
+    over the linear model's labels (an encoder label it does not have is left out and the rest renormalised), then
+    recalibrated: softmax(log(mix) / temperature)."""
 
     model: EncoderClassifier
     weight: float
+    temperature: float = 1.0
 
     @classmethod
     def load(cls, directory: str | Path, weight: float | None = None, threads: int | None = None) -> EncoderMix:
-        """The model in `directory`, at `weight` or else the weight its card was trained for (``mix_weight``)."""
+        """The model in `directory`, at `weight` or else the weight its card was trained for (``mix_weight``), with
+        the card's ``mix_temperature``."""
         model = EncoderClassifier.load(directory, threads=threads)
         weight = model.card.get("mix_weight") if weight is None else weight
         if weight is None or not 0.0 <= float(weight) <= 1.0:
             raise ValueError(f"{directory}: a mixing weight between 0 and 1 is needed (the card has none)")
-        return cls(model, float(weight))
+        temperature = float(model.card.get("mix_temperature", 1.0))
+        if temperature <= 0:
+            raise ValueError(f"{directory}: mix_temperature must be positive")
+        return cls(model, float(weight), temperature)
 
     def mix(self, probabilities: np.ndarray, labels: Sequence[str], titles: Sequence[str],
             contents: Sequence[str]) -> np.ndarray:
@@ -118,4 +124,9 @@ class EncoderMix:
             if label in labels:
                 aligned[:, list(labels).index(label)] = own[:, j]
         aligned /= np.maximum(aligned.sum(axis=1, keepdims=True), 1e-12)
-        return (1.0 - self.weight) * probabilities + self.weight * aligned
+        mixed = (1.0 - self.weight) * probabilities + self.weight * aligned
+        if self.temperature == 1.0:
+            return mixed
+        logits = np.log(np.maximum(mixed, 1e-12)) / self.temperature
+        scaled = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return scaled / scaled.sum(axis=1, keepdims=True)

@@ -31,7 +31,8 @@ def type_encoder_dir(tmp_path_factory):
     directory = build_tiny_encoder(tmp_path_factory.mktemp("tiny_bert"))
     tuned = fine_tune(TEXTS, LABELS, ARGS, encoder=TextEncoder.load(directory, threads=1))
     output = tmp_path_factory.mktemp("type_encoder")
-    tuned.save(output, {"arguments": {"max_length": 32}, "mix_weight": 0.5, "split": "toy texts", "metrics": {}})
+    tuned.save(output, {"arguments": {"max_length": 32}, "mix_weight": 0.5, "mix_temperature": 0.8, "split": "toy texts",
+                        "metrics": {}})
     return output
 
 
@@ -48,10 +49,14 @@ def test_the_mix_is_a_weighted_average_over_the_linear_models_labels(type_encode
     half = EncoderMix(model, 0.5).mix(linear, labels, titles, contents)
     np.testing.assert_allclose(half, (linear + alone) / 2, atol=1e-6)
     np.testing.assert_allclose(half.sum(axis=1), 1.0, atol=1e-6)
+    sharper = EncoderMix(model, 0.5, temperature=0.5).mix(linear, labels, titles, contents)
+    np.testing.assert_allclose(sharper.sum(axis=1), 1.0, atol=1e-6)
+    assert (sharper.argmax(axis=1) == half.argmax(axis=1)).all() and (sharper.max(axis=1) > half.max(axis=1)).all()
+    np.testing.assert_allclose(sharper, half ** 2 / (half ** 2).sum(axis=1, keepdims=True), atol=1e-6)
 
 
 def test_the_weight_comes_from_the_card_unless_given(type_encoder_dir, tmp_path):
-    assert EncoderMix.load(type_encoder_dir).weight == 0.5
+    assert (EncoderMix.load(type_encoder_dir).weight, EncoderMix.load(type_encoder_dir).temperature) == (0.5, 0.8)
     assert EncoderMix.load(type_encoder_dir, weight=0.2).weight == 0.2
     card = json.loads((type_encoder_dir / "model_card.json").read_text(encoding="utf-8"))
     assert card["version"].count("-") == 1  # date-hash, written by save

@@ -115,4 +115,7 @@ class EncoderTrainingArguments:
     warmup_ratio: float = 0.1
     seed: int = 0
     device: str | None = None  # None: "cuda" when a GPU is there, else "cpu"
-    mix_weight: float = 0.5  # type: the encoder's share when `--type-encoder` mixes it into the TF-IDF request type
+    # type: how `--type-encoder` mixes it into the TF-IDF request type — the encoder's share, and the temperature
+    # that recalibrates the mix; both from 5-fold CV on type_silver (docs/research/encoder.md)
+    mix_weight: float = 0.5
+    mix_temperature: float = 0.64

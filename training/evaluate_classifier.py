@@ -26,6 +26,7 @@ def evaluate_on_file(classifier: TicketClassifier, path: Path) -> dict[str, dict
                                             classifier.category.labels,
                                             review_threshold=classifier.taxonomy.review_threshold)
     if "type" in table.columns:
-        metrics["type"] = label_metrics(table.type.to_numpy(), classifier.request_type.predict_proba(docs),
-                                        classifier.request_type.labels, scored_labels=MAIN_TYPES)
+        probabilities = classifier.request_type_proba(docs, list(table.title), list(table.content))
+        metrics["type"] = label_metrics(table.type.to_numpy(), probabilities, classifier.request_type.labels,
+                                        scored_labels=MAIN_TYPES)
     return metrics

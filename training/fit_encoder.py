@@ -92,7 +92,7 @@ def train_encoder(args: EncoderTrainingArguments, progress: Progress = _no_progr
                                               scored_labels=scored)},
     }
     if args.task == "type":  # what `--type-encoder` serves: mixed into the shipped TF-IDF request type
-        card["mix_weight"] = args.mix_weight
+        card["mix_weight"], card["mix_temperature"] = args.mix_weight, args.mix_temperature
         card["metrics"]["held_out_mixed"] = _mixed_metrics(model, args)
     model.save(args.output_dir, card)
     return model.card
@@ -105,6 +105,6 @@ def _mixed_metrics(model: EncoderClassifier, args: EncoderTrainingArguments) -> 
     classifier = TicketClassifier.load()
     linear = classifier.request_type.predict_proba(
         [classifier.prepare(Ticket(title=t, content=c)) for t, c in zip(dev.title, dev.content, strict=True)])
-    mixed = EncoderMix(model, args.mix_weight).mix(linear, classifier.request_type.labels, list(dev.title),
-                                                   list(dev.content))
+    mixed = EncoderMix(model, args.mix_weight, args.mix_temperature).mix(
+        linear, classifier.request_type.labels, list(dev.title), list(dev.content))
     return label_metrics(dev.type.to_numpy(), mixed, classifier.request_type.labels, scored_labels=MAIN_TYPES)
