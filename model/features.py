@@ -15,7 +15,6 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.preprocessing import normalize
 
 from model.text import PreparedText
 
@@ -31,7 +30,19 @@ def _tfidf_matrix(rows: np.ndarray, cols: np.ndarray, n_rows: int, idf: np.ndarr
         np.log(matrix.data, out=matrix.data)
         matrix.data += 1.0
     matrix.data *= idf[matrix.indices]
-    return normalize(matrix, copy=False)
+    return l2_normalise_rows(matrix)
+
+
+def l2_normalise_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """Scale each row of a CSR matrix to unit length, in place (empty rows stay empty). Written out because
+    sklearn's `normalize` validates its arguments for about 0.3 ms a call: a third of scoring one ticket."""
+    lengths = np.diff(matrix.indptr)
+    squares = np.bincount(np.repeat(np.arange(matrix.shape[0]), lengths), weights=matrix.data.astype(np.float64) ** 2,
+                          minlength=matrix.shape[0])
+    norms = np.sqrt(squares)
+    norms[norms == 0] = 1.0
+    matrix.data /= np.repeat(norms, lengths).astype(matrix.data.dtype)
+    return matrix
 
 
 class KeyIndex:

@@ -26,12 +26,15 @@ class CalibratedLinear:
             raise ValueError("coefficient shapes do not match the number of labels")
         self.labels = list(labels)
         self.coef = np.ascontiguousarray(coef, dtype=np.float32)
+        # features × labels in row-major order: scipy multiplies a sparse matrix by a C-ordered dense one in place,
+        # but copies (ravels) any other layout first — 7 MB for the category model, on every call.
+        self._coef_t = np.ascontiguousarray(self.coef.T)
         self.intercept = np.asarray(intercept, dtype=np.float32)
         self.calibration_coef = np.asarray(calibration_coef, dtype=np.float32)
         self.calibration_intercept = np.asarray(calibration_intercept, dtype=np.float32)
 
     def decision_function(self, features: sp.csr_matrix) -> np.ndarray:
-        return np.asarray(features @ self.coef.T) + self.intercept
+        return np.asarray(features @ self._coef_t) + self.intercept
 
     def calibrate(self, scores: np.ndarray) -> np.ndarray:
         return softmax(scores @ self.calibration_coef.T + self.calibration_intercept)
