@@ -40,7 +40,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     async with served_model(app.state.models, "classifier", classifier, classifier.classify,
                             settings.inference_batch, [WARM_UP]) as scorer:
         app.state.classifier, app.state.classify_queue = classifier, scorer
-        if classifier.type_encoder is not None:  # in /version beside the classifier it is mixed into
+        if getattr(classifier, "type_encoder", None) is not None:  # in /version beside the classifier it mixes into
             app.state.models["type_encoder"] = classifier.type_encoder.model
         yield
 
