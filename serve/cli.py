@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from model.artifacts import ModelFileError
+from model.artifacts import ModelFileError, read_card
 from model.text import TOKENISE_LIMIT
 from training.data import InputError
 
@@ -52,9 +52,18 @@ def _load_classifier(model: Path | None, taxonomy: Path | None, type_encoder: Pa
     if type_encoder is not None and workers > 1:
         _fail("--type-encoder runs torch on every core already: use --workers 1 with it", EXIT_BAD_INPUT)
     try:
-        return TicketClassifier.load(model, taxonomy, type_encoder)
+        classifier = TicketClassifier.load(model, taxonomy)
     except (ModelFileError, OSError, ValueError) as error:
         _fail(f"cannot load the model: {error}", EXIT_MODEL)
+    if type_encoder is not None:
+        from model.encoder_classifier import EncoderMix
+
+        try:
+            read_card(type_encoder)
+            classifier.type_encoder = EncoderMix.load(type_encoder)
+        except (ModelFileError, OSError, ValueError) as error:
+            _fail(f"cannot load the type encoder: {error}", EXIT_MODEL)
+    return classifier
 
 
 @app.command()
@@ -172,7 +181,6 @@ def serve(
 
     import uvicorn
 
-    from model.artifacts import read_card
     from model.audit_policy import AuditPolicy
     from model.routing import Taxonomy
     from serve.logs import log_config

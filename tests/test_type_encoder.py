@@ -88,6 +88,9 @@ def test_classify_command_and_service_take_the_type_encoder(tiny_model_dir, tiny
     refused = CliRunner().invoke(app, ["classify", str(SAMPLES / "tickets.csv"), "-o", str(output), "--workers",
                                        "2", "--type-encoder", str(type_encoder_dir)])
     assert refused.exit_code == 2 and "--workers 1" in refused.output
+    missing = CliRunner().invoke(app, ["classify", str(SAMPLES / "tickets.csv"), "-o", str(output), "--type-encoder",
+                                       str(tmp_path / "nowhere")])
+    assert missing.exit_code == 3 and "cannot load the type encoder" in missing.output
 
     from fastapi.testclient import TestClient
 
