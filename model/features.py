@@ -8,13 +8,14 @@ Every block follows scikit-learn's fit/transform protocol and round-trips throug
 
 from __future__ import annotations
 
+import copy
+import inspect
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
 
 from model.text import PreparedText
 
@@ -43,6 +44,33 @@ def l2_normalise_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
     norms[norms == 0] = 1.0
     matrix.data /= np.repeat(norms, lengths).astype(matrix.data.dtype)
     return matrix
+
+
+class Transformer:
+    """What scikit-learn's `clone`, `Pipeline` and cross-validation need of a feature block — constructor parameters
+    as `get_params`, `fit_transform`, tags — without importing scikit-learn here: `sklearn.base` pulls in scipy.stats
+    and pandas, about 130 MB and a second of start-up in every process that only scores."""
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        names = [n for n in inspect.signature(type(self).__init__).parameters if n != "self"]
+        return {name: getattr(self, name) for name in names}
+
+    def set_params(self, **params: Any) -> Transformer:
+        for name, value in params.items():
+            setattr(self, name, value)
+        return self
+
+    def __sklearn_clone__(self) -> Transformer:
+        return type(self)(**copy.deepcopy(self.get_params()))
+
+    def __sklearn_tags__(self) -> Any:
+        from sklearn.utils import Tags, TargetTags, TransformerTags  # only ever asked for by scikit-learn itself
+
+        return Tags(estimator_type=None, target_tags=TargetTags(required=False),
+                    transformer_tags=TransformerTags())
+
+    def fit_transform(self, docs: Sequence[PreparedText], y: Any = None) -> sp.csr_matrix:
+        return self.fit(docs, y).transform(docs)
 
 
 class KeyIndex:
@@ -101,7 +129,7 @@ def _select(df: np.ndarray, min_df: int, max_features: int | None) -> np.ndarray
     return kept
 
 
-class CharNgramTfidf(TransformerMixin, BaseEstimator):
+class CharNgramTfidf(Transformer):
     """TF-IDF over character n-grams (n ≤ 3) of one text field of :class:`PreparedText`."""
 
     kind: ClassVar[str] = "char"
@@ -180,7 +208,7 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
         return block
 
 
-class WordNgramTfidf(TransformerMixin, BaseEstimator):
+class WordNgramTfidf(Transformer):
     """TF-IDF over word n-grams (n ≤ 2) of the jieba tokens of :class:`PreparedText`."""
 
     kind: ClassVar[str] = "word"
@@ -239,7 +267,7 @@ class WordNgramTfidf(TransformerMixin, BaseEstimator):
         return block
 
 
-class CueFeatures(TransformerMixin, BaseEstimator):
+class CueFeatures(Transformer):
     """Binary cue-word features: each word of a lexicon found in the title, the opening, the closing, or anywhere.
 
     Plus question marks (title/content) and title openings by a label's leading cue words. The lexicon
@@ -315,7 +343,7 @@ BLOCK_KINDS: dict[str, type[CharNgramTfidf] | type[WordNgramTfidf] | type[CueFea
 }
 
 
-class TextFeatures(TransformerMixin, BaseEstimator):
+class TextFeatures(Transformer):
     """Named, weighted feature blocks stacked side by side (a FeatureUnion that saves as arrays)."""
 
     def __init__(self, blocks: Sequence[tuple[str, Any, float]]):

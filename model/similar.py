@@ -42,9 +42,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
 from model.artifacts import ModelFileError, load_component, save_component
+from model.features import l2_normalise_rows
 from model.results import Ticket
 from model.similar_evidence import places, shared_places, shared_terms
 from model.similar_results import Match, PastTicket
@@ -220,7 +220,7 @@ class TicketIndex:
         if self.settings.place_weight:
             inside = self.vectoriser.transform([PreparedText("", "。".join(found), ()) for found in names])
             inside.data[:] = self.settings.place_weight
-            matrix = normalize(matrix + matrix.multiply(inside).tocsr())
+            matrix = l2_normalise_rows((matrix + matrix.multiply(inside)).tocsr())
         return matrix
 
     def _embed(self, docs: Sequence[PreparedText]) -> np.ndarray:

@@ -27,7 +27,7 @@ EXAMPLE_RESULT = {
     "routing": [{"unit": "区住房和城乡建设局", "score": 0.547, "basis": "关键词「物业」→住房保障与房地产；类别「城乡建设」"},
                 {"unit": "区市场监督管理局", "score": 0.1672, "basis": "类别「商贸旅游」"},
                 {"unit": "区文化旅游体育局", "score": 0.043, "basis": "类别「商贸旅游」"}],
-    "needs_review": True, "model_version": "2026.11.23-5d2e734dbc", "error": None,
+    "needs_review": True, "model_version": "2026.11.23-abc3c1032b", "error": None,
 }
 
 
@@ -66,22 +66,22 @@ EXAMPLE_REPLY = {
     "unit": "A市公共交通集团",
 }
 EXAMPLE_AUDIT = {
-    "id": "r010", "verdict": "redo", "redo_risk": 0.7063, "score": 68.6,
+    "id": "r010", "verdict": "redo", "redo_risk": 0.7066, "score": 68.7,
     "elements": {
-        "org": {"present": True, "confidence": 0.7934,
+        "org": {"present": True, "confidence": 0.7933,
                 "evidence": [{"start": 3, "end": 11, "text": "A市公共交通集团", "kind": "org:agent"},
                              {"start": 64, "end": 67, "text": "按公司", "kind": "org:named"}]},
         "time": {"present": True, "confidence": 0.8343,
                  "evidence": [{"start": 12, "end": 17, "text": "6月10日", "kind": "time:action"},
                               {"start": 74, "end": 79, "text": "6月11日", "kind": "time:action"}]},
-        "process": {"present": True, "confidence": 0.8629,
+        "process": {"present": True, "confidence": 0.8634,
                     "evidence": [{"start": 32, "end": 34, "text": "核实", "kind": "process"},
                                  {"start": 60, "end": 62, "text": "核实", "kind": "process"}]},
-        "result": {"present": False, "confidence": 0.612, "evidence": []},
-        "contact": {"present": True, "confidence": 0.9138,
+        "result": {"present": False, "confidence": 0.6119, "evidence": []},
+        "contact": {"present": True, "confidence": 0.9127,
                     "evidence": [{"start": 80, "end": 84, "text": "电话联系", "kind": "contact"}]},
     },
-    "relevance": {"level": 2, "score": 0.8651, "unanswered": []},
+    "relevance": {"level": 2, "score": 0.867, "unanswered": []},
     "timeliness": {"working_days": 5, "limit_days": 15, "overdue": False, "note": None},
     "issues": [{"code": "PROCESS_NO_RESULT", "message": "只讲办理过程，没有办理结果（把回复当办结）"},
                {"code": "MISSING_RESULT", "message": "未写明办理结果"}],
@@ -94,7 +94,7 @@ EXAMPLE_AUDIT = {
                     "处理结果：〔处理结果：问题是否已解决、整改是否完成并复查；或明确答复及政策依据〕\n"
                     "联系当事人：6月11日已电话联系您说明了办理进展。",
     },
-    "model_version": "2026.11.23-e7314bc72c", "error": None,
+    "model_version": "2026.11.23-33e715f686", "error": None,
 }
 
 
