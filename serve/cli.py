@@ -167,7 +167,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (0.0.0.0: every interface).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Server processes, each holding its own copy of the models "
-                                                     "(about 350 MB each with the default models).")] = 1,
+                                                     "(about 300 MB each with the default models).")] = 1,
     model: ModelOption = None,
     taxonomy: TaxonomyOption = None,
     type_encoder: TypeEncoderOption = None,
