@@ -1,6 +1,6 @@
 """Speed and memory of batch classification on the shipped default model, next to jieba alone.
 
-    python bench/classify_speed.py [--n 4000] [--workers 2]
+    python bench/classify_speed.py [--n 4000] [--workers 2] [--type-encoder DIR]
 
 Messages come from ../shared/data/category/train.csv (speed only; no accuracy is measured here), or from
 data/samples/tickets.csv repeated when the shared data is absent. Each figure is the best of three runs.
@@ -57,6 +57,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=4000, help="messages to classify")
     parser.add_argument("--workers", type=int, default=2, help="processes for the batch figure")
     parser.add_argument("--model", type=Path, default=None, help="model directory (default: shipped)")
+    parser.add_argument("--type-encoder", type=Path, default=None,
+                        help="also time the opt-in request-type encoder (`hotline train encoder` output)")
     args = parser.parse_args()
 
     rows, source = load_messages(args.n)
@@ -88,6 +90,20 @@ def main() -> None:
     print(f"classify, {args.workers} worker processes (hotline classify --workers {args.workers}): "
           f"{len(rows) / batch_s:,.0f} msg/s")
     print(f"RSS of the process holding the default model after classifying: {rss_mib():.0f} MiB")
+    if args.type_encoder is not None:
+        bench_type_encoder(classifier, args.type_encoder, tickets[:200])
+
+
+def bench_type_encoder(classifier: TicketClassifier, directory: Path, tickets: list[Ticket]) -> None:
+    """The same classification with the fine-tuned request-type encoder mixed in: batch and one ticket at a time."""
+    from model.encoder_classifier import EncoderMix
+
+    classifier.type_encoder = EncoderMix.load(directory)
+    batch_s = timed(lambda: classifier.classify(tickets), repeats=1)
+    one_s = timed(lambda: [classifier.classify([t]) for t in tickets[:20]], repeats=1) / 20
+    print(f"with --type-encoder: batch of {len(tickets)}: {len(tickets) / batch_s:,.1f} msg/s "
+          f"({batch_s / len(tickets) * 1000:.0f} ms a ticket); one ticket at a time: {one_s * 1000:.0f} ms; "
+          f"RSS {rss_mib():.0f} MiB")
 
 
 if __name__ == "__main__":
