@@ -147,3 +147,20 @@ def test_request_ids_are_returned_and_logged_without_personal_numbers(client, ca
     assert "request_id=abc-123 POST /classify 200" in caplog.text
     assert f"request_id={fresh.headers['x-request-id']} GET /no-such-page/〔手机号〕 404" in caplog.text
     assert phone not in caplog.text and id_number not in caplog.text
+
+
+def test_the_served_process_loads_neither_scikit_learn_nor_pandas():
+    """They cost a worker about 130 MB and a second of start-up; only training and file reading need them."""
+    import subprocess
+    import sys
+
+    script = ("import sys\n"
+              "from fastapi.testclient import TestClient\n"
+              "from serve.app import create_app\n"
+              "with TestClient(create_app()) as client:\n"
+              "    assert client.post('/classify', json={'content': '小区路灯不亮'}).status_code == 200\n"
+              "    assert client.post('/audit', json={'content': '路灯不亮', 'reply': '已修复。'}).status_code == 200\n"
+              "print(sorted(m for m in ('sklearn', 'pandas', 'torch') if m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
