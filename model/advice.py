@@ -33,6 +33,9 @@ PLACEHOLDERS = {
     "result": "〔处理结果：问题是否已解决、整改是否完成并复查；或明确答复及政策依据〕",
     "contact": "〔何时以何种方式（电话、面谈、上门）与当事人联系，当事人的意见〕",
 }
+# Issues that explain a redo verdict by themselves; a redo with none of them gets RESULT_UNCLEAR.
+REDO_REASONS = frozenset({"FORWARD_ONLY", "ACK_ONLY", "BANNED_PHRASE", "SHIRKING", "PROCESS_NO_RESULT", "PENDING_ONLY",
+                          "NO_RESULT", "OFF_TOPIC", "PARTIAL_ANSWER"})
 _SENTENCE = re.compile(r"[^。！？!?；;]+[。！？!?；;]?")
 _MAX_SENTENCES = 3
 
@@ -45,14 +48,15 @@ class Advice:
 
 def advise(ticket: ReplyTicket, rules: RuleOutput, elements: dict[str, ElementAudit], relevance: Relevance,
            timeliness: Timeliness | None, verdict: str) -> Advice:
-    issues = _issues(rules, elements, relevance, timeliness)
-    add = [ADD[name] for name in ELEMENTS if not elements[name].present]
+    issues = _issues(rules, elements, relevance, timeliness, verdict)
+    unclear = any(issue.code == "RESULT_UNCLEAR" for issue in issues)
+    add = [ADD[name] for name in ELEMENTS if not elements[name].present or (name == "result" and unclear)]
     add += [f"回应这项诉求：{demand}" for demand in relevance.unanswered[:_MAX_SENTENCES]]
     return Advice(issues, Suggestions(add=add, skeleton=_skeleton(ticket, elements)))
 
 
 def _issues(rules: RuleOutput, elements: dict[str, ElementAudit], relevance: Relevance,
-            timeliness: Timeliness | None) -> list[AuditIssue]:
+            timeliness: Timeliness | None, verdict: str) -> list[AuditIssue]:
     found: list[tuple[str, str]] = []
     if rules.flags["FORWARD_ONLY"]:
         found.append(("FORWARD_ONLY", "只写了已转办或已安排，没有说明办理情况和结果"))
@@ -75,6 +79,8 @@ def _issues(rules: RuleOutput, elements: dict[str, ElementAudit], relevance: Rel
         found.append(("OFF_TOPIC", "答非所问：答复没有回应留言的诉求"))
     elif relevance.level == 1:
         found.append(("PARTIAL_ANSWER", "避重就轻：留言的部分诉求没有得到回应"))
+    if verdict == "redo" and not any(code in REDO_REASONS for code, _ in found):
+        found.append(("RESULT_UNCLEAR", "结果表述不够明确：看不出问题是否已解决或已给出明确答复，有退回重办的风险"))
     for name in ELEMENTS:
         if not elements[name].present:
             found.append((f"MISSING_{name.upper()}", f"未写明{ELEMENT_NAMES[name]}"))

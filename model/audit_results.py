@@ -31,7 +31,7 @@ class EvidenceSpan(BaseModel):
 
 class ElementAudit(BaseModel):
     present: bool = Field(description="答复是否写明该要素")
-    confidence: float = Field(description="对 present 判断的把握（0.5–1）")
+    confidence: float = Field(description="present 判断成立的概率（已校准）；要素阈值低于 0.5 时，判为具备的把握可低于 0.5")
     evidence: list[EvidenceSpan] = Field(default_factory=list, description="支持判断的原文片段")
 
 

@@ -3,7 +3,8 @@
 Two stages, both linear and stored as arrays:
 1. one model per element reads the reply's character n-grams plus the rule features (:mod:`model.elements`);
 2. the redo and relevance models read the element logits, a few rule flags and the message/reply overlap.
-Evidence always comes from the rules; the models decide presence and give the probabilities.
+Evidence always comes from the rules; the models decide presence and give the probabilities. An element is present
+when its probability reaches the element's threshold (the F1-best one out of fold, kept in the model directory).
 """
 
 from __future__ import annotations
@@ -44,13 +45,15 @@ class ReplyAuditor:
 
     def __init__(self, tfidf: CharNgramTfidf, scale: np.ndarray, element_heads: dict[str, CalibratedLinear],
                  redo_head: CalibratedLinear, relevance_head: CalibratedLinear, redo_threshold: float = 0.5,
-                 policy: AuditPolicy | None = None, card: dict | None = None):
+                 element_thresholds: dict[str, float] | None = None, policy: AuditPolicy | None = None,
+                 card: dict | None = None):
         self.tfidf = tfidf
         self.scale = np.asarray(scale, dtype=np.float32)
         self.element_heads = element_heads
         self.redo_head = redo_head
         self.relevance_head = relevance_head
         self.redo_threshold = redo_threshold
+        self.element_thresholds = {e: 0.5 for e in ELEMENTS} | (element_thresholds or {})
         self.policy = policy or AuditPolicy.load()
         self.card = card or {}
 
@@ -91,7 +94,7 @@ class ReplyAuditor:
         elements = {}
         for j, name in enumerate(ELEMENTS):
             p = float(element_p[j])
-            present = p >= 0.5
+            present = p >= self.element_thresholds[name]
             spans = [s for s in rules.spans[name] if s.kind not in _NOT_EVIDENCE] if present else []
             elements[name] = ElementAudit(
                 present=present, confidence=round(p if present else 1 - p, 4),
@@ -115,6 +118,7 @@ class ReplyAuditor:
         config, arrays = self.tfidf.state()
         save_component(directory, "audit_text", {
             "tfidf": config, "rule_features": list(RULE_FEATURE_NAMES), "redo_threshold": self.redo_threshold,
+            "element_thresholds": self.element_thresholds,
         }, {**arrays, "scale": self.scale})
         heads = {**{f"element_{e}": self.element_heads[e] for e in ELEMENTS}, "redo": self.redo_head,
                  "relevance": self.relevance_head}
@@ -140,4 +144,5 @@ class ReplyAuditor:
             return CalibratedLinear.from_state(*load_component(directory, name))
 
         return cls(tfidf, arrays["scale"], {e: head(f"element_{e}") for e in ELEMENTS}, head("redo"),
-                   head("relevance"), float(config["redo_threshold"]), AuditPolicy.load(policy), card)
+                   head("relevance"), float(config["redo_threshold"]), config.get("element_thresholds"),
+                   AuditPolicy.load(policy), card)

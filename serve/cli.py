@@ -348,7 +348,8 @@ def _print_audit_metrics(metrics: dict[str, dict]) -> None:
         out.print(f"[bold]{name}[/] ({m.get('split', '')}; n={m['n']})", highlight=False)
         table = Table("", "precision", "recall", "F1", "positives")
         for element, c in m["elements"].items():
-            table.add_row(element, f"{c['precision']:.3f}", f"{c['recall']:.3f}", f"{c['f1']:.3f}", str(c["positives"]))
+            label = f"{element} (t={c['threshold']})" if "threshold" in c else element
+            table.add_row(label, f"{c['precision']:.3f}", f"{c['recall']:.3f}", f"{c['f1']:.3f}", str(c["positives"]))
         v = m["verdict"]
         table.add_row(f"verdict redo (t={v['threshold']})", f"{v['precision']:.3f}", f"{v['recall']:.3f}",
                       f"{v['f1']:.3f}", str(v["positives"]))

@@ -94,7 +94,7 @@ EXAMPLE_AUDIT = {
                     "处理结果：〔处理结果：问题是否已解决、整改是否完成并复查；或明确答复及政策依据〕\n"
                     "联系当事人：6月11日已电话联系您说明了办理进展。",
     },
-    "model_version": "2026.11.23-33e715f686", "error": None,
+    "model_version": "2026.11.23-8fcc79e971", "error": None,
 }
 
 
@@ -148,6 +148,7 @@ class VersionInfo(BaseModel):
     models: dict[str, ModelInfo] = Field(description="各模型的版本、训练数据与指标（来自模型卡）")
     review_threshold: float = Field(description="类别概率低于此值时需人工复核")
     redo_threshold: float = Field(description="退回重办概率不低于此值时答复核查结论为 redo")
+    element_thresholds: dict[str, float] = Field(description="各要素概率不低于此值时判为具备（org/time/process/result/contact）")
     limits: Limits
 
 

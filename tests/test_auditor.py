@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from model.advice import ADD, REDO_REASONS, advise
 from model.audit_results import ELEMENTS, ReplyTicket
 from model.auditor import EMPTY_REPLY, ReplyAuditor
 from model.linear import CalibratedLinear
@@ -26,14 +27,34 @@ def test_every_field_of_an_audit(tiny_auditor, sample_tickets_with_replies):
         assert 0 <= audit.score <= 100 and 0 <= audit.redo_risk <= 1
         for name in ELEMENTS:
             element = getattr(audit.elements, name)
-            assert 0.5 <= element.confidence <= 1
+            assert 0 <= element.confidence <= 1
             assert all(ticket.reply[s.start:s.end] == s.text for s in element.evidence)
             assert element.present or not element.evidence
         assert audit.relevance.level in (0, 1, 2) and audit.timeliness.limit_days in (5, 15)
+        if audit.verdict == "redo":  # a redo always says why
+            assert {i.code for i in audit.issues} & (REDO_REASONS | {"RESULT_UNCLEAR"})
         missing = {name for name in ELEMENTS if not getattr(audit.elements, name).present}
         assert {f"MISSING_{name.upper()}" for name in missing} <= {i.code for i in audit.issues}
         assert len(audit.suggestions.add) >= len(missing)
         assert audit.suggestions.skeleton.startswith("收到诉求：")
+
+
+def test_an_element_is_present_when_its_probability_reaches_its_threshold(tiny_auditor, tmp_path):
+    from model.audit_features import extract
+
+    tickets = [FORWARD_ONLY, ReplyTicket(id="t", title="路灯不亮", content="路灯坏了", reply=(
+        "您好！A市城管局于5月3日派维修人员到现场查看，5月4日已更换线路，路灯已恢复照明。"))]
+    tiny_auditor.save(tmp_path, {"metrics": {}})
+    p_time = ReplyAuditor.load(tmp_path).element_probabilities(extract(tickets))[:, ELEMENTS.index("time")]
+    for threshold in (float(p_time.min()), float(p_time.max()) + 1e-6):
+        auditor = ReplyAuditor.load(tmp_path)
+        auditor.element_thresholds["time"] = threshold
+        audits = auditor.audit(tickets)
+        assert [a.elements.time.present for a in audits] == [bool(p >= threshold) for p in p_time]
+        for audit, p in zip(audits, p_time, strict=True):
+            expected = p if audit.elements.time.present else 1 - p
+            assert audit.elements.time.confidence == pytest.approx(expected, abs=1e-4)
+    assert ReplyAuditor.load(tmp_path).element_thresholds == tiny_auditor.element_thresholds
 
 
 def test_tiny_auditor_learns_the_samples(tiny_auditor, sample_replies, sample_tickets_with_replies):
@@ -95,3 +116,18 @@ def test_linear_head_matches_scikit_learn():
         head = linear_head(model)
         assert isinstance(head, CalibratedLinear)
         assert np.allclose(head.predict_proba(x), model.predict_proba(x), atol=1e-5)
+
+
+def test_a_redo_without_another_reason_asks_for_a_clearer_result():
+    from model.audit_results import ElementAudit, Relevance
+    from model.elements import detect_elements
+
+    ticket = ReplyTicket(title="噪音扰民", content="工地夜间施工", reply="您好！我局于5月3日到现场核查，已要求施工单位整改，"
+                                                                 "工作人员已电话联系您。")
+    elements = {name: ElementAudit(present=True, confidence=0.6) for name in ELEMENTS}
+    relevance = Relevance(level=2, score=0.9)
+    rules = detect_elements(ticket.reply)
+    redo = advise(ticket, rules, elements, relevance, None, "redo")
+    assert [i.code for i in redo.issues] == ["RESULT_UNCLEAR"] and redo.suggestions.add == [ADD["result"]]
+    passed = advise(ticket, rules, elements, relevance, None, "pass")
+    assert passed.issues == [] and passed.suggestions.add == []

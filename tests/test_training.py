@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 
 import numpy as np
 from typer.testing import CliRunner
@@ -95,5 +96,10 @@ def test_fit_auditor_reports_out_of_fold_metrics(sample_replies):
     assert metrics["n"] == 40 and 0.2 <= metrics["verdict"]["threshold"] <= 0.8
     assert auditor.redo_threshold == metrics["verdict"]["threshold"]
     assert set(metrics["elements"]) == {"org", "time", "process", "result", "contact"}
+    for name, element in metrics["elements"].items():  # each element read at its own out-of-fold threshold
+        assert 0.2 <= element["threshold"] <= 0.8 and auditor.element_thresholds[name] == element["threshold"]
+    fixed, fixed_metrics = fit_auditor(sample_replies, replace(TINY_AUDITOR_ARGS, tune_element_thresholds=False))
+    assert set(fixed.element_thresholds.values()) == {0.5}
+    assert fixed_metrics["elements"]["time"]["f1"] <= metrics["elements"]["time"]["f1"]
     gold = np.array([0, 0, 1, 1])
     assert best_threshold(gold, np.array([0.1, 0.3, 0.6, 0.9])) in np.round(np.arange(0.31, 0.61, 0.01), 2)

@@ -97,6 +97,7 @@ class AuditorTrainingArguments:
     element_C: dict[str, float] = field(default_factory=_element_c)
     stage_two_C: float = 1.0
     redo_threshold: float | None = None  # None: the F1-best threshold on out-of-fold redo risk
+    tune_element_thresholds: bool = True  # element present at the F1-best out-of-fold threshold (else at 0.5)
 
 
 @dataclass

@@ -22,7 +22,7 @@ def _prf(gold: np.ndarray, predicted: np.ndarray) -> dict:
 
 
 def best_threshold(gold: np.ndarray, risk: np.ndarray) -> float:
-    """The redo threshold with the best F1 (grid of 0.01 between 0.2 and 0.8, ties to the middle)."""
+    """The threshold with the best F1 (grid of 0.01 between 0.2 and 0.8, ties to the middle)."""
     grid = np.round(np.arange(0.2, 0.801, 0.01), 2)
     scores = np.array([f1_score(gold, risk >= t, zero_division=0) for t in grid])
     best = np.flatnonzero(scores >= scores.max() - 1e-9)
@@ -30,11 +30,13 @@ def best_threshold(gold: np.ndarray, risk: np.ndarray) -> float:
 
 
 def audit_metrics(frame: pd.DataFrame, element_p: np.ndarray, risk: np.ndarray, threshold: float,
-                  relevance_predicted: np.ndarray | None = None) -> dict:
+                  element_thresholds: dict[str, float], relevance_predicted: np.ndarray | None = None) -> dict:
     redo = (frame["verdict"] == "redo").to_numpy().astype(int)
     metrics: dict = {"n": len(frame), "elements": {}}
     for j, name in enumerate(ELEMENTS):
-        metrics["elements"][name] = _prf(frame[name].to_numpy().astype(int), (element_p[:, j] >= 0.5).astype(int))
+        present = (element_p[:, j] >= element_thresholds[name]).astype(int)
+        metrics["elements"][name] = {"threshold": element_thresholds[name],
+                                     **_prf(frame[name].to_numpy().astype(int), present)}
     two_class = np.column_stack([1 - risk, risk])
     metrics["verdict"] = {
         "threshold": threshold, **_prf(redo, (risk >= threshold).astype(int)),

@@ -28,6 +28,7 @@ async def version_info(models: ModelsDep, settings: SettingsDep) -> VersionInfo:
         models={name: ModelInfo.from_card(model.card) for name, model in models.items()},
         review_threshold=classifier.taxonomy.review_threshold,
         redo_threshold=models["auditor"].redo_threshold,
+        element_thresholds=models["auditor"].element_thresholds,
         limits=Limits(max_body_bytes=settings.max_body_bytes, max_text_chars=settings.max_text_chars,
                       max_batch_size=settings.max_batch_size),
     )

@@ -42,3 +42,4 @@ def test_version_reports_the_shipped_auditor_card(default_client):
     assert auditor["version"] == card["version"] and auditor["data"] == card["training_data"]
     assert auditor["metrics"]["gold_dev"]["verdict"] == card["metrics"]["gold_dev"]["verdict"]
     assert info["redo_threshold"] == card["redo_threshold"]
+    assert info["element_thresholds"] == card["element_thresholds"]
