@@ -49,6 +49,7 @@ from model.audit_lexicon import (
     SENT_SPLIT,
     SHIRK_RE,
     SIGNOFF_TAIL_CHARS,
+    START_ACTION_AFTER,
     STRONG_CONTACT,
     STRONG_PROCESS,
     STRONG_STATE,
@@ -197,13 +198,15 @@ def detect_time(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
                 n_msg += 1
                 spans.append(ctx.span("time:message", s, e))
                 continue
-            if TIME_POLICY_AFTER.match(after) or TIME_POLICY_BEFORE.search(before):
+            starts_action = START_ACTION_AFTER.match(after) is not None
+            if kind != "relative" and not starts_action and (TIME_POLICY_AFTER.match(after) or
+                                                             TIME_POLICY_BEFORE.search(before)):
                 n_policy += 1
                 spans.append(ctx.span("time:policy", s, e))
                 continue
             sent_end = text.find("。", e)
             window = text[e:min(e + 25, sent_end if sent_end != -1 else len(text))]
-            if ACTION_NEAR_RE.search(window) or ACTION_NEAR_RE.search(text, max(0, s - 8), s):
+            if starts_action or ACTION_NEAR_RE.search(window) or ACTION_NEAR_RE.search(text, max(0, s - 8), s):
                 c[f"act_{gran[kind]}"] += 1
                 spans.append(ctx.span("time:action", s, e))
             else:

@@ -1,3 +1,5 @@
+import pytest
+
 from model.elements import RULE_FEATURE_NAMES, detect_elements
 from model.relevance import extract_demands, relevance_features
 from model.text import normalise_with_offsets
@@ -40,6 +42,19 @@ def test_a_sign_off_date_is_not_a_handling_time():
     output = detect_elements("您好！您反映的路灯问题，我们已安排维修，现已恢复照明。A市城管局2019年5月10日")
     assert "time:action" not in _kinds(output, "time")
     assert output.feats["time_act_day"] == 0
+
+
+@pytest.mark.parametrize(("reply", "date", "kind"), [
+    ("我局将从今晚开始对该公司夜间废气进行检测。", "今晚", "time:action"),  # a relative time is never a policy date
+    ("江边村于2019年7月10日至7月16日进行了建房批前公示。", "2019年7月10日", "time:action"),
+    ("已要求车队从六月十六号开始停靠该站点。", "六月十六号", "time:action"),
+    ("“全面两孩”政策于2016年1月1日起正式实施。", "2016年1月1日", "time:policy"),
+    ("该办法自2019年1月1日起施行。", "2019年1月1日", "time:policy"),
+    ("请于2019年3月1日前到窗口办理。", "2019年3月1日", "time:policy"),
+])
+def test_a_date_is_told_apart_as_the_units_action_or_a_policy_date(reply, date, kind):
+    spans = {s.text: s.kind for s in detect_elements(reply).spans["time"]}
+    assert spans[date] == kind
 
 
 def test_features_are_complete_for_empty_and_odd_input():

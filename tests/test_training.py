@@ -103,3 +103,15 @@ def test_fit_auditor_reports_out_of_fold_metrics(sample_replies):
     assert fixed_metrics["elements"]["time"]["f1"] <= metrics["elements"]["time"]["f1"]
     gold = np.array([0, 0, 1, 1])
     assert best_threshold(gold, np.array([0.1, 0.3, 0.6, 0.9])) in np.round(np.arange(0.31, 0.61, 0.01), 2)
+
+
+def test_the_redo_threshold_is_the_lowest_of_a_flat_f1_band():
+    from training.evaluate_audit import best_threshold, recall_leaning_threshold
+
+    gold = np.array([0, 0, 1, 1])
+    risk = np.array([0.1, 0.3, 0.6, 0.9])  # F1 is 1.0 for every threshold in (0.30, 0.60]
+    assert recall_leaning_threshold(gold, risk) == 0.31 < best_threshold(gold, risk)
+    gold, risk = np.array([0, 1, 0, 1, 1]), np.array([0.25, 0.35, 0.5, 0.7, 0.9])
+    # F1 0.75 below 0.26, 0.857 from 0.26 to 0.35: a tolerance of 0.11 reaches down to 0.2, one of 0.005 does not
+    assert recall_leaning_threshold(gold, risk) == 0.26
+    assert recall_leaning_threshold(gold, risk, tolerance=0.11) == 0.2

@@ -96,7 +96,7 @@ class AuditorTrainingArguments:
     max_features: int | None = 40000
     element_C: dict[str, float] = field(default_factory=_element_c)
     stage_two_C: float = 1.0
-    redo_threshold: float | None = None  # None: the F1-best threshold on out-of-fold redo risk
+    redo_threshold: float | None = None  # None: the lowest threshold within 0.005 of the best out-of-fold F1
     tune_element_thresholds: bool = True  # element present at the F1-best out-of-fold threshold (else at 0.5)
 
 
