@@ -13,6 +13,8 @@ from importlib import resources
 
 import jieba
 
+from model.segment import DictionarySegmenter
+
 # Personal data, most specific first: an 18-digit ID number would otherwise be taken for a bank card.
 # `\d` also matches full-width digits, so raw text can be masked before NFKC.
 _PII_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -33,9 +35,9 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
 _SPLIT_PLACE = re.compile(r"\b([A-Z]\d{0,2}) (市|区|县|镇|乡)")
 TITLE_SEPARATOR = "。"
-# Words come from the first `tokenise_limit` characters (jieba is the slowest step); characters use the whole text.
+# Words come from the first `tokenise_limit` characters (tokenising is the slowest step); characters use the whole text.
 # A model records the limit it was trained with (model card, text.tokenise_limit); this is the default.
-TOKENISE_LIMIT = 250
+TOKENISE_LIMIT = 1000
 
 # Anonymised place names in the public data (A市, A3区, B12县, 西地省 …) stay single tokens.
 _PLACE_LETTERS = "ABCDEFGHIJKLMN"
@@ -108,23 +110,29 @@ def combine(title: str, content: str) -> str:
     return title or content
 
 
+def domain_jieba() -> jieba.Tokenizer:
+    """jieba with the hotline domain dictionary and the anonymised place names."""
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    dictionary = resources.files("model.resources").joinpath("domain_dict.txt")
+    with dictionary.open("r", encoding="utf-8") as handle:
+        tokenizer.load_userdict(handle)
+    for letter in _PLACE_LETTERS:
+        for number in ("", *map(str, range(1, 16))):
+            for suffix in _PLACE_SUFFIXES:
+                tokenizer.add_word(f"{letter}{number}{suffix}", freq=1000)
+    return tokenizer
+
+
 class Tokenizer:
-    """jieba with the hotline domain dictionary; one instance per process is enough."""
+    """jieba's segmentation (dictionary only, HMM off) with the domain dictionary; one instance per process is enough."""
 
     def __init__(self) -> None:
-        self._jieba = jieba.Tokenizer()
-        self._jieba.initialize()
-        dictionary = resources.files("model.resources").joinpath("domain_dict.txt")
-        with dictionary.open("r", encoding="utf-8") as handle:
-            self._jieba.load_userdict(handle)
-        for letter in _PLACE_LETTERS:
-            for number in ("", *map(str, range(1, 16))):
-                for suffix in _PLACE_SUFFIXES:
-                    self._jieba.add_word(f"{letter}{number}{suffix}", freq=1000)
+        self._segmenter = DictionarySegmenter(domain_jieba())  # jieba's own tables are not kept
 
     def cut(self, text: str) -> list[str]:
         """Words of `text`, punctuation dropped (HMM off: deterministic and faster)."""
-        return [w for w in self._jieba.lcut(text, HMM=False) if not _PUNCT_ONLY.match(w)]
+        return [w for w in self._segmenter.cut(text) if w.isalnum() or not _PUNCT_ONLY.match(w)]
 
 
 @lru_cache(maxsize=1)

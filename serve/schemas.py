@@ -20,14 +20,14 @@ EXAMPLE_TICKET = {
 }
 EXAMPLE_RESULT = {
     "id": "s002", "category": "城乡建设", "category_name": "住房与城乡建设/城市管理",
-    "category_scores": [{"label": "城乡建设", "score": 0.6146}, {"label": "商贸旅游", "score": 0.2337},
-                        {"label": "交通运输", "score": 0.0487}],
+    "category_scores": [{"label": "城乡建设", "score": 0.6496}, {"label": "商贸旅游", "score": 0.1989},
+                        {"label": "交通运输", "score": 0.0519}],
     "type": "投诉", "type_scores": [{"label": "投诉", "score": 0.9936}, {"label": "举报", "score": 0.0027},
                                   {"label": "求助", "score": 0.001}],
-    "routing": [{"unit": "区住房和城乡建设局", "score": 0.547, "basis": "关键词「物业」→住房保障与房地产；类别「城乡建设」"},
-                {"unit": "区市场监督管理局", "score": 0.1672, "basis": "类别「商贸旅游」"},
-                {"unit": "区文化旅游体育局", "score": 0.043, "basis": "类别「商贸旅游」"}],
-    "needs_review": True, "model_version": "2026.11.23-abc3c1032b", "error": None,
+    "routing": [{"unit": "区住房和城乡建设局", "score": 0.5782, "basis": "关键词「物业」→住房保障与房地产；类别「城乡建设」"},
+                {"unit": "区市场监督管理局", "score": 0.143, "basis": "类别「商贸旅游」"},
+                {"unit": "区文化旅游体育局", "score": 0.0378, "basis": "类别「商贸旅游」"}],
+    "needs_review": True, "model_version": "2026.11.23-41b849775d", "error": None,
 }
 
 
