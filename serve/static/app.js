@@ -20,7 +20,8 @@ const AUDIT_EXAMPLE = {
   reply_time: "2020-06-16 10:05:00",
   type: "投诉",
 };
-const service = { reviewThreshold: null, redoThreshold: null, maxTextChars: null, similar: false };
+const service = { reviewThreshold: null, redoThreshold: null, elementThresholds: null, maxTextChars: null,
+                  similar: false };
 
 const $ = (id) => document.getElementById(id);
 
@@ -281,7 +282,11 @@ function renderElements(list, elements) {
     state.textContent = present ? `✓ 已写明（${evidence.length} 处依据）` : "✗ 缺少";
     const sure = document.createElement("span");
     sure.className = "value";
-    sure.textContent = `把握 ${percent(confidence)}`;
+    // confidence is the probability of the stated decision; show the probability that the element is written,
+    // which reads the same way for every element (each is "written" at its own threshold, often below 50 %)
+    const threshold = service.elementThresholds?.[name];
+    const written = present ? confidence : 1 - confidence;
+    sure.textContent = `写明概率 ${percent(written)}` + (threshold == null ? "" : `（阈值 ${percent(threshold)}）`);
     item.append(swatch, title, state, sure);
     return item;
   }));
@@ -405,6 +410,7 @@ async function loadServiceInfo() {
     const info = await api("GET", "/version");
     service.reviewThreshold = info.review_threshold;
     service.redoThreshold = info.redo_threshold;
+    service.elementThresholds = info.element_thresholds;
     service.maxTextChars = info.limits.max_text_chars;
     service.similar = "similar" in info.models;
     $("content-limit").textContent = ` / 上限 ${info.limits.max_text_chars}`;

@@ -128,6 +128,11 @@ def test_a_unit_checks_a_draft_reply_and_sees_the_evidence_in_place(browser, liv
     states = {item.get_attribute("data-element"): item.get_attribute("class")
               for item in browser.find_elements(By.CSS_SELECTOR, "#audit-elements li")}
     assert states == {name: "present" if getattr(expected.elements, name).present else "missing" for name in ELEMENTS}
+    for name in ELEMENTS:  # each element shows the probability that it is written and the threshold it is read at
+        element = getattr(expected.elements, name)
+        written = element.confidence if element.present else 1 - element.confidence
+        shown = browser.find_element(By.CSS_SELECTOR, f'#audit-elements li[data-element="{name}"] .value').text
+        assert shown == f"写明概率 {written * 100:.1f}%（阈值 {tiny_auditor.element_thresholds[name] * 100:.1f}%）"
 
     highlight = browser.find_element(By.ID, "audit-highlight")
     assert highlight.get_attribute("textContent") == ticket.reply  # the whole reply, escaped, nothing lost
