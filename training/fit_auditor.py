@@ -114,7 +114,7 @@ def train_auditor(args: AuditorTrainingArguments, progress: Progress = _no_progr
         "training_data": {"file": path.name, "rows": len(frame), "labels": list(REPLY_LABELS)},
         "arguments": {"seed": args.seed, "folds": args.folds, "ngram_range": list(args.ngram_range),
                       "min_df": args.min_df, "max_features": args.max_features, "element_C": args.element_C,
-                      "stage_two_C": args.stage_two_C},
+                      "stage_two_C": args.stage_two_C, "tune_element_thresholds": args.tune_element_thresholds},
         "redo_threshold": auditor.redo_threshold,
         "element_thresholds": auditor.element_thresholds,
         "metrics": {"cross_validation": {"split": f"{args.folds}-fold stratified by verdict, seed {args.seed}, "
