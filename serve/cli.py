@@ -356,6 +356,9 @@ def _print_audit_metrics(metrics: dict[str, dict]) -> None:
         out.print(table)
         out.print(f"  redo_risk: AUC {v['auc']}, Brier {v['brier']}, ECE {v['ece']}; "
                   f"relevance accuracy {m.get('relevance_accuracy')}", highlight=False)
+        if "weakest_f1" in m:
+            out.print(f"  weakest F1 of the verdict and org/time/process/result (goal 0.85 each, 0.88 for the "
+                      f"verdict): {m['weakest_f1']:.3f}", highlight=False)
 
 
 @evaluate_app.command("classifier")

@@ -96,6 +96,8 @@ def test_fit_auditor_reports_out_of_fold_metrics(sample_replies):
     assert metrics["n"] == 40 and 0.2 <= metrics["verdict"]["threshold"] <= 0.8
     assert auditor.redo_threshold == metrics["verdict"]["threshold"]
     assert set(metrics["elements"]) == {"org", "time", "process", "result", "contact"}
+    scored = [metrics["verdict"]["f1"]] + [metrics["elements"][e]["f1"] for e in ("org", "time", "process", "result")]
+    assert metrics["weakest_f1"] == min(scored)
     for name, element in metrics["elements"].items():  # each element read at its own out-of-fold threshold
         assert 0.2 <= element["threshold"] <= 0.8 and auditor.element_thresholds[name] == element["threshold"]
     fixed, fixed_metrics = fit_auditor(sample_replies, replace(TINY_AUDITOR_ARGS, tune_element_thresholds=False))

@@ -21,6 +21,9 @@ def _prf(gold: np.ndarray, predicted: np.ndarray) -> dict:
             "positives": int(gold.sum())}
 
 
+SCORED_ELEMENTS = ("org", "time", "process", "result")
+
+
 def best_threshold(gold: np.ndarray, risk: np.ndarray) -> float:
     """The threshold with the best F1 (grid of 0.01 between 0.2 and 0.8, ties to the middle)."""
     grid, scores = _f1_curve(gold, risk)
@@ -58,6 +61,9 @@ def audit_metrics(frame: pd.DataFrame, element_p: np.ndarray, risk: np.ndarray, 
         "brier": round(float(brier_score_loss(redo, risk)), 4),
         "ece": round(expected_calibration_error(two_class, (risk >= 0.5).astype(int) == redo), 4),
     }
+    # the figure the goals are checked on: the weakest of the verdict and the four required elements (contact is
+    # reported only)
+    metrics["weakest_f1"] = min([metrics["verdict"]["f1"]] + [metrics["elements"][e]["f1"] for e in SCORED_ELEMENTS])
     if relevance_predicted is not None:
         metrics["relevance_accuracy"] = round(float((relevance_predicted == frame["relevant"].to_numpy()).mean()), 4)
     return metrics
