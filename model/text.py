@@ -19,6 +19,8 @@ from model.segment import DictionarySegmenter
 # `\d` also matches full-width digits, so raw text can be masked before NFKC.
 _PII_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("〔身份证号〕", re.compile(r"(?<!\d)[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXxＸｘ](?!\d)")),
+    # First-generation (15-digit) ID numbers: area code, YYMMDD, a 3-digit sequence.
+    ("〔身份证号〕", re.compile(r"(?<!\d)[1-9]\d{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?!\d)")),
     ("〔银行卡号〕", re.compile(r"(?<!\d)\d{16,19}(?!\d)")),
     ("〔手机号〕", re.compile(r"(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}(?!\d)")),
     ("〔电话〕", re.compile(r"(?<!\d)0\d{2,3}[-\s]?\d{7,8}(?!\d)")),

@@ -14,6 +14,7 @@ from fastapi_offline import FastAPIOffline
 from model.auditor import ReplyAuditor
 from model.classifier import TicketClassifier
 from serve.errors import install_error_handlers
+from serve.logs import mask_server_logs
 from serve.middleware import BodyGuard, RequestLog
 from serve.routes import audit, classify, page, similar, status
 from serve.routes.page import STATIC_DIR
@@ -42,4 +43,5 @@ def create_app(settings: Settings | None = None, classifier: TicketClassifier | 
     install_error_handlers(app)
     app.add_middleware(BodyGuard, max_bytes=app.state.settings.max_body_bytes)
     app.add_middleware(RequestLog)
+    mask_server_logs()
     return app

@@ -42,3 +42,15 @@ def log_config(level: str = "info") -> dict[str, Any]:
 # The service's own logger masks its records itself, so they are clean under any handler (pytest's, gunicorn's …).
 log = logging.getLogger("hotline.serve")
 log.addFilter(MaskPII())
+# uvicorn's server log carries the tracebacks of failed requests, and its access log the paths: masked the same way
+# (logger filters see records logged on that logger), so `uvicorn --factory serve.app:create_app` or gunicorn with
+# their own logging configuration write no phone or ID number either.
+SERVER_LOGGERS = ("uvicorn.error", "uvicorn.access")
+
+
+def mask_server_logs() -> None:
+    """Put the MaskPII filter on uvicorn's loggers (once)."""
+    for name in SERVER_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, MaskPII) for f in logger.filters):
+            logger.addFilter(MaskPII())

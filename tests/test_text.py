@@ -1,3 +1,5 @@
+"""Text preparation: normalising, masking personal data, combining title and content, tokenising."""
+
 from model.text import combine, default_tokenizer, looks_segmented, mask_pii, normalise, prepare
 
 
@@ -13,6 +15,12 @@ def test_mask_pii_hides_phones_ids_cards_and_mail():
     for secret in ["13912345678", "139 1234 5678", "88886666", "43010219800101123X", "6222021234567890123", "zhang.san"]:
         assert secret not in masked
     assert masked.count("〔手机号〕") == 2 and "〔身份证号〕" in masked and "〔邮箱〕" in masked
+
+
+def test_mask_pii_hides_first_generation_15_digit_id_numbers():
+    masked = mask_pii("旧身份证430102800101123，新证43010219800101123X")
+    assert "430102800101123" not in masked and masked.count("〔身份证号〕") == 2
+    assert mask_pii("订单号123456789012345") == "订单号123456789012345"  # no valid birth date inside: kept
 
 
 def test_mask_pii_keeps_dates_amounts_and_full_width_phone_is_masked():

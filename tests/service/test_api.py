@@ -149,6 +149,21 @@ def test_request_ids_are_returned_and_logged_without_personal_numbers(client, ca
     assert phone not in caplog.text and id_number not in caplog.text
 
 
+def test_uvicorn_server_and_access_logs_are_masked_whatever_starts_the_app(client, caplog):
+    """`uvicorn --factory serve.app:create_app` keeps uvicorn's own logging: the app masks those loggers itself."""
+    import logging
+
+    phone, id_number = "13812345678", "110101199003071234"
+    with caplog.at_level("INFO"):
+        try:
+            raise ValueError(f"ticket text {phone}")
+        except ValueError:
+            logging.getLogger("uvicorn.error").exception("Exception in ASGI application, id %s", id_number)
+        logging.getLogger("uvicorn.access").info('%s - "GET /similar?q=%s HTTP/1.1" 200', "127.0.0.1", phone)
+    assert "Exception in ASGI application" in caplog.text and "/similar?q=〔手机号〕" in caplog.text
+    assert phone not in caplog.text and id_number not in caplog.text
+
+
 def test_the_served_process_loads_neither_scikit_learn_nor_pandas():
     """They cost a worker about 130 MB and a second of start-up; only training and file reading need them."""
     import subprocess
