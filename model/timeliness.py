@@ -75,6 +75,11 @@ class TimeLimits:
     def limit(self, request_type: str | None) -> int:
         return self.by_type.get(request_type or "", self.default)
 
+    def describe(self) -> str:
+        """The limits in words, e.g. "咨询 5 个、其他 15 个工作日"."""
+        parts = [f"{request_type} {days} 个" for request_type, days in self.by_type.items()]
+        return "、".join([*parts, f"其他 {self.default} 个"]) + "工作日"
+
     def check(self, message_time: str | datetime | None, reply_time: str | datetime | None,
               request_type: str | None = None) -> Timeliness | None:
         """Timeliness of one reply; None when either time is missing. Unreadable or reversed times are reported."""

@@ -1,3 +1,5 @@
+"""`hotline report`: scored files, per-unit tables, errors, the HTML report; policy and spreadsheet safety."""
+
 import csv
 import json
 from html import escape
@@ -196,3 +198,30 @@ def test_scored_tickets_pad_short_rows(tmp_path):
     writer.close()
     rows = _csv(tmp_path / "tickets_scored.csv")
     assert [(r["a"], r["b"], r["hotline_error"]) for r in rows] == [("1", "", "x"), ("", "", "")]
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_kept_as_text(tmp_path):
+    writer = ScoredTickets(tmp_path, ["title", "amount", "phone"])
+    writer.write(['=HYPERLINK("http://x.cn","点击")', "-5", "@SUM(A1)"], RowResult())
+    writer.close()
+    [row] = _csv(tmp_path / "tickets_scored.csv")
+    assert (row["title"], row["amount"], row["phone"]) == ("'=HYPERLINK(\"http://x.cn\",\"点击\")", "-5", "'@SUM(A1)")
+    [_, cells] = _xlsx_values(tmp_path / "tickets_scored.xlsx")
+    assert cells[0] == '=HYPERLINK("http://x.cn","点击")'  # stored as text in the workbook, unchanged
+
+
+def test_report_states_the_time_limits_of_the_policy_it_used(models, tmp_path):
+    source = tmp_path / "export.csv"
+    source.write_text("id,title,content,reply,message_time,reply_time,type\n"
+                      "1,请问公租房怎么申请,想咨询公租房申请条件,您好，申请条件见区住建局官网。,2024-03-01 09:00,2024-03-07 10:00,咨询\n",
+                      encoding="utf-8")
+    policy = tmp_path / "office.toml"
+    policy.write_text('[time_limits]\ndefault = 10\n[time_limits.by_type]\n"咨询" = 3\n', encoding="utf-8")
+    assert _report(source, tmp_path / "shipped", models=models).exit_code == 0
+    result = _report(source, tmp_path / "office", "--policy", str(policy), models=models)
+    assert result.exit_code == 0, result.output
+    assert "咨询 5 个、其他 15 个工作日" in (tmp_path / "shipped" / "report.html").read_text(encoding="utf-8")
+    html = (tmp_path / "office" / "report.html").read_text(encoding="utf-8")
+    assert "咨询 3 个、其他 10 个工作日" in html
+    summary = json.loads((tmp_path / "office" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["time_limits"] == "咨询 3 个、其他 10 个工作日" and summary["totals"]["overdue"] == 1

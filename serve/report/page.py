@@ -101,12 +101,13 @@ def _agreement(stats: ReportStats) -> str:
     return "".join(parts)
 
 
-NOTES = """<h2>说明</h2><ul>
+def _notes(time_limits: str) -> str:
+    return f"""<h2>说明</h2><ul>
 <li>预计退回率：有答复的工单中，答复核查判为可能被退回重办（redo）的比例；平均退回风险为校准后概率的平均。</li>
 <li>答复过于简单：判为 redo，且只写已转办、只写已收悉、套话、只说正在处理、没有任何结果或过程（问题代码
 FORWARD_ONLY、ACK_ONLY、BANNED_PHRASE、PENDING_ONLY、NO_RESULT），或答复不足 40 字。</li>
 <li>缺要素比例：有答复的工单中，核查认为未写明该要素（办理机构或人员、办理时间、办理过程、办理结果、联系当事人情况）的比例。</li>
-<li>超期：留言时间和答复时间都可识别时，按工作日（含法定节假日和调休）计，超过时限（咨询 5 个、其他 15 个工作日）即为超期；
+<li>超期：留言时间和答复时间都可识别时，按工作日（含法定节假日和调休）计，超过时限（{time_limits}）即为超期；
 诉求类型取办件数据中的类型，没有时取预测类型。</li>
 <li>办结率、按期办结率、满意率：只在导出数据含“是否办结”“是否按期办结”“满意度”等列时计算，以标明是或否的行为分母。</li>
 <li>以上均为模型的预测，供优先抽查参考，不替代人工审核。逐件结果见 tickets_scored.xlsx / .csv，无法处理或时间有误的行见 errors.csv。</li>
@@ -114,10 +115,11 @@ FORWARD_ONLY、ACK_ONLY、BANNED_PHRASE、PENDING_ONLY、NO_RESULT），或答�
 
 
 def render(stats: ReportStats, info: dict[str, Any]) -> str:
-    """The whole page; `info` holds the input's name and the model versions."""
+    """The whole page; `info` holds the input's name, the model versions and the time limits in words."""
     meta = (f"数据：{info['input']}，共 {stats.rows} 件工单，已分类 {stats.total.scored} 件，已核查答复 "
             f"{stats.total.audited} 件。分类模型 {info['classifier']}，答复核查模型 {info['auditor']}。")
     units = stats.unit_table()
-    body = _figures(stats) + _units(units, stats.outcome_columns) + _distributions(stats) + _agreement(stats) + NOTES
+    body = (_figures(stats) + _units(units, stats.outcome_columns) + _distributions(stats) + _agreement(stats)
+            + _notes(info["time_limits"]))
     template = Template(resources.files("serve.report").joinpath("template.html").read_text(encoding="utf-8"))
     return template.substitute(title=escape(TITLE), meta=escape(meta), body=body)

@@ -73,7 +73,8 @@ def make_report(classifier: TicketClassifier, auditor: ReplyAuditor, source: Pat
         scored.close()
         errors.close()
     _write_tables(stats, directory)
-    info = {"input": source.name, "classifier": classifier.version, "auditor": auditor.version}
+    info = {"input": source.name, "classifier": classifier.version, "auditor": auditor.version,
+            "time_limits": auditor.policy.limits.describe()}
     write_json(directory / "summary.json", {
         **info, "rows": stats.rows, "rows_with_problems": stats.error_rows,
         "columns": describe(position, header), "totals": stats.total.row("all", stats.outcome_columns),

@@ -20,6 +20,7 @@ from serve.report.scoring import RowResult
 CSV_ENCODING = "utf-8-sig"
 XLSX_MAX_ROWS = 1_048_576  # Excel's limit, header included
 XLSX_MAX_CHARS = 32_767
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 RESULT_COLUMNS = (
     "hotline_category", "hotline_category_name", "hotline_category_score", "hotline_type", "hotline_type_score",
     "hotline_routing", "hotline_needs_review", "hotline_verdict", "hotline_redo_risk", "hotline_score",
@@ -47,7 +48,21 @@ def _csv_writer(path: Path):
 
 
 def _csv_cell(value: Any) -> Any:
-    return "" if value is None else value
+    """Text that a spreadsheet would run as a formula (=, +, -, @ first, and not a number) gets a leading apostrophe:
+    the files are made to be opened in Excel, and their cells come from citizens."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 class ScoredTickets:
