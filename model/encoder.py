@@ -53,7 +53,8 @@ class TextEncoder:
         config = AutoConfig.from_pretrained(name, **local)
         no_pooler = {"add_pooling_layer": False} if config.model_type in NO_POOLER_TYPES else {}
         tokenizer = AutoTokenizer.from_pretrained(name, **local)
-        model = AutoModel.from_pretrained(name, config=config, dtype=torch.float32, **local, **no_pooler)
+        model = AutoModel.from_pretrained(name, config=config, dtype=torch.float32, use_safetensors=True,  # no pickle
+                                          **local, **no_pooler)
         return cls(model, tokenizer, name)
 
     @property

@@ -2,7 +2,8 @@
 
 A call costs a few milliseconds of fixed overhead (sparse matrix set-up) however many tickets it scores, so requests
 that arrive while the model is busy are merged into the next call, up to `max_batch` items (a larger batch request
-is scored whole). The thread works alone, so the model never runs twice at once and the event loop stays free.
+is scored whole). The thread works alone, so the model never runs twice at once and the event loop stays free. When a
+merged call fails, its requests are scored again one by one, so only the callers whose own items fail get the error.
 """
 
 from __future__ import annotations
@@ -71,13 +72,22 @@ class InferenceQueue(Generic[Item, Result]):
             try:
                 results = self._score([item for job in live for item in job.items])
             except Exception as error:  # noqa: BLE001 - any failure goes to the waiting callers, not lost
-                for job in live:
-                    job.future.set_exception(error)
+                if len(live) == 1:
+                    live[0].future.set_exception(error)
+                else:  # one caller's bad item must not fail the others merged with it: score each job alone
+                    for job in live:
+                        self._score_alone(job)
                 continue
             start = 0
             for job in live:
                 job.future.set_result(results[start:start + len(job.items)])
                 start += len(job.items)
+
+    def _score_alone(self, job: _Job) -> None:
+        try:
+            job.future.set_result(self._score(list(job.items)))
+        except Exception as error:  # noqa: BLE001
+            job.future.set_exception(error)
 
 
 @asynccontextmanager

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 
 from model.classifier import TicketClassifier
 from model.results import Classification, Ticket
+from model.routing import Taxonomy
 from serve.deps import SettingsDep, require_api_key
 from serve.inference import InferenceQueue, served_model
 from serve.limits import check_batch, check_ticket
@@ -24,11 +25,15 @@ WARM_UP = Ticket(title="服务启动自检", content="小区路灯不亮，请�
 
 
 def _classifier(app: FastAPI, settings: Settings) -> TicketClassifier:
-    classifier = app.state.classifier or TicketClassifier.load(settings.model_dir, settings.taxonomy,
-                                                               settings.type_encoder)
-    if settings.review_threshold is None:
+    """The classifier to serve. A given one (tests, embedding apps) keeps its models and type encoder, but a taxonomy
+    file and the review threshold of the settings still apply, as an audit policy does to a given auditor."""
+    given = app.state.classifier
+    classifier = given or TicketClassifier.load(settings.model_dir, settings.taxonomy, settings.type_encoder)
+    taxonomy = Taxonomy.load(settings.taxonomy) if given is not None and settings.taxonomy else classifier.taxonomy
+    if settings.review_threshold is not None:
+        taxonomy = replace(taxonomy, review_threshold=settings.review_threshold)
+    if taxonomy is classifier.taxonomy:
         return classifier
-    taxonomy = replace(classifier.taxonomy, review_threshold=settings.review_threshold)
     return TicketClassifier(classifier.category, classifier.request_type, taxonomy, classifier.card,
                             classifier.tokenizer, classifier.type_encoder)
 

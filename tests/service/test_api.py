@@ -105,6 +105,16 @@ def test_review_threshold_setting_decides_needs_review(make_client, tiny_classif
     assert tiny_classifier.taxonomy.review_threshold == 0.8  # the given classifier is not changed
 
 
+def test_a_locality_taxonomy_setting_applies_to_the_served_classifier(make_client, tiny_classifier, tmp_path):
+    local = tmp_path / "city.toml"
+    local.write_text('[settings]\nreview_threshold = 0.0\ntop_k = 1\n', encoding="utf-8")
+    client = make_client(taxonomy=local)
+    body = client.post("/classify", json=TICKET).json()
+    assert body["needs_review"] is False and len(body["routing"]) == 1
+    assert client.get("/version").json()["review_threshold"] == 0.0
+    assert tiny_classifier.taxonomy.review_threshold == 0.8  # the given classifier is not changed
+
+
 class HeldClassifier:
     """The tiny classifier, except that tickets titled "hold" wait until released."""
 

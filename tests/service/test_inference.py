@@ -1,4 +1,4 @@
-"""InferenceQueue: concurrent callers are scored together, each gets its own results, failures reach every caller."""
+"""InferenceQueue: concurrent callers are scored together, each gets its own results, a failure only its own callers."""
 
 import asyncio
 import threading
@@ -74,3 +74,24 @@ def test_a_failure_reaches_its_callers_and_the_queue_goes_on():
 
     assert asyncio.run(scenario()) == [6]
     scorer.close()
+
+
+def test_a_failing_caller_merged_with_others_fails_alone():
+    recorder = Recorder()
+    scorer = InferenceQueue(recorder, max_batch=100)
+
+    async def scenario():
+        first = asyncio.create_task(scorer.run([1]))
+        await asyncio.to_thread(recorder.busy.wait, 10)
+        good, bad, other = (asyncio.create_task(scorer.run(items)) for items in ([3], [-1, 4], [5, 6]))
+        await asyncio.sleep(0.05)  # all three wait behind the first call and are merged into one
+        recorder.release.set()
+        await first
+        with pytest.raises(ValueError, match="bad item"):
+            await bad
+        return await good, await other
+
+    assert asyncio.run(scenario()) == ([6], [10, 12])
+    scorer.close()
+    assert recorder.batches[1] == [3, -1, 4, 5, 6]  # the merged call failed; then each job on its own
+    assert recorder.batches[2:] == [[3], [-1, 4], [5, 6]]
