@@ -33,6 +33,7 @@ from model.audit_lexicon import (
     ORG_NAME_CHARS,
     ORG_NOT_UNITS,
     ORG_PERSON_RE,
+    ORG_SELF_PREFIX,
     ORG_SUFFIX_NOT_BEFORE,
     ORG_SUFFIX_RE,
     ORG_TRIM_CHARS,
@@ -122,7 +123,7 @@ def detect_org(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
         before = text[max(0, j - 4):j]
         after = text[suf_e:suf_e + 12]
         agent = bool(ORG_AGENT_AFTER.match(after) or ORG_AGENT_BEFORE.search(before))
-        if suf_s > 0 and text[suf_s - 1] in "我本该贵" and prefix in ("", "我", "本", "该", "贵"):
+        if suf_s > 0 and text[suf_s - 1] in ORG_SELF_PREFIX and prefix in ("", *ORG_SELF_PREFIX):
             n_self += 1
             n_self_agent += agent
             spans.append(ctx.span("org:self", suf_s - 1, suf_e))

@@ -1,1 +1,1 @@
-"""The fronts of hotline: the command line (and, later, the HTTP service and reports)."""
+"""The fronts of hotline: the command line, the HTTP service with its page, and the monthly reports."""

@@ -1,3 +1,5 @@
+"""`hotline train classifier` on an office's own file: model directory, card, reproducibility; grouped splits."""
+
 import json
 from dataclasses import replace
 
@@ -27,6 +29,17 @@ def test_train_on_an_office_file_writes_a_loadable_model_with_a_card(tmp_path):
     classifier = TicketClassifier.load(out)
     assert classifier.version == card["version"]
     assert len(classifier.category.labels) == 7 and "macro-F1" in result.output
+
+
+def test_training_on_a_file_with_one_label_fails_with_a_message_not_a_traceback(tmp_path):
+    source = tmp_path / "one_label.csv"
+    source.write_text("id,title,content,label\n" + "".join(f"{i},工资拖欠{i},老板拖欠工资{i}个月,劳动和社会保障\n"
+                                                            for i in range(20)), encoding="utf-8")
+    result = runner.invoke(app, ["train", "classifier", "--data", str(source), "--data-dir", str(tmp_path),
+                                 "--output-dir", str(tmp_path / "m")])
+    assert result.exit_code == 2 and "at least two different labels" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not (tmp_path / "m").exists()
 
 
 def test_the_tokenise_limit_travels_with_the_model(tmp_path):

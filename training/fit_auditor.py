@@ -9,9 +9,6 @@ figure in the card comes from rows the scored model did not see.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
-
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
@@ -26,12 +23,7 @@ from model.linear import CalibratedLinear
 from training.args import AuditorTrainingArguments
 from training.audit_data import REPLY_LABELS, load_audit_labelled, tickets_from_frame
 from training.evaluate_audit import audit_metrics, best_threshold, recall_leaning_threshold
-
-Progress = Callable[[Iterable[Any], str, int], Iterable[Any]]
-
-
-def _no_progress(items: Iterable[Any], description: str, total: int) -> Iterable[Any]:
-    return items
+from training.progress import Progress, no_progress
 
 
 def linear_head(model: LogisticRegression) -> CalibratedLinear:
@@ -66,7 +58,7 @@ class _StageOne:
 
 
 def fit_auditor(frame: pd.DataFrame, args: AuditorTrainingArguments,
-                progress: Progress = _no_progress) -> tuple[ReplyAuditor, dict]:
+                progress: Progress = no_progress) -> tuple[ReplyAuditor, dict]:
     """Train on a labelled frame (columns of REPLY_LABELS); returns the auditor and its out-of-fold metrics."""
     with threadpool_limits(1):  # BLAS threads make these small fits many times slower
         tickets = tickets_from_frame(frame)
@@ -104,7 +96,7 @@ def fit_auditor(frame: pd.DataFrame, args: AuditorTrainingArguments,
     return auditor, metrics
 
 
-def train_auditor(args: AuditorTrainingArguments, progress: Progress = _no_progress) -> dict:
+def train_auditor(args: AuditorTrainingArguments, progress: Progress = no_progress) -> dict:
     """Fit on the training data, measure on the gold dev set when present, save the directory with its card."""
     path = args.train_data or args.data_dir / "replies" / "audit_silver.csv"
     frame = load_audit_labelled(path)

@@ -8,7 +8,7 @@ cross-validation of category/train.csv for the category; the gold dev set (and c
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +29,10 @@ from training.args import BlockSpec, ClassifierTrainingArguments, LabelModelArgu
 from training.data import group_keys, load_labelled, load_shared_csv
 from training.evaluate import label_metrics
 from training.nbsvm import NBSVMClassifier
+from training.progress import Progress, no_progress
 from training.type_data import MAIN_TYPES, load_type_training
 
 MIN_OWN_TYPE_ROWS = 50
-Progress = Callable[[Iterable[Any], str, int], Iterable[Any]]
-
-
-def no_progress(items: Iterable[Any], description: str, total: int) -> Iterable[Any]:
-    return items
 
 
 def build_features(blocks: Sequence[BlockSpec]) -> TextFeatures:

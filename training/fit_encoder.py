@@ -4,9 +4,8 @@ category. The result is a model directory with its card, like the other models."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 import numpy as np
 import torch
@@ -18,17 +17,12 @@ from model.results import Ticket
 from training.args import EncoderTrainingArguments
 from training.data import group_keys, grouped_split, load_shared_csv
 from training.evaluate import label_metrics
+from training.progress import Progress, no_progress
 from training.type_data import MAIN_TYPES
-
-Progress = Callable[[Iterable[Any], str, int], Iterable[Any]]
-
-
-def _no_progress(items: Iterable[Any], description: str, total: int) -> Iterable[Any]:
-    return items
 
 
 def fine_tune(texts: Sequence[str], labels: Sequence[str], args: EncoderTrainingArguments,
-              encoder: TextEncoder | None = None, progress: Progress = _no_progress) -> EncoderClassifier:
+              encoder: TextEncoder | None = None, progress: Progress = no_progress) -> EncoderClassifier:
     """AdamW with linear warm-up and decay, class weights √(balanced), gradient clipping; seeded."""
     torch.manual_seed(args.seed)
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
@@ -77,7 +71,7 @@ def _task_data(args: EncoderTrainingArguments) -> tuple[list[str], list[str], li
     raise ValueError(f"unknown task {args.task!r}: use type or category")
 
 
-def train_encoder(args: EncoderTrainingArguments, progress: Progress = _no_progress) -> dict:
+def train_encoder(args: EncoderTrainingArguments, progress: Progress = no_progress) -> dict:
     """Fine-tune for the task, measure on its held-out data, write the model directory; returns the card."""
     train_texts, train_labels, held_texts, held_labels, split, scored = _task_data(args)
     model = fine_tune(train_texts, train_labels, args, progress=progress)
