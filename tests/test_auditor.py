@@ -1,3 +1,5 @@
+"""ReplyAuditor on a tiny model trained in the test session: fields, thresholds, skeleton, errors, save/load, policy."""
+
 import numpy as np
 import pytest
 

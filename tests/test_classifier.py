@@ -1,3 +1,5 @@
+"""TicketClassifier on a tiny model: order, calibrated top-k, errors, needs_review, save/load, unsafe directories."""
+
 import numpy as np
 import pytest
 

@@ -1,3 +1,5 @@
+"""`hotline classify` / `evaluate`: input formats and office headers, bad rows and files, exit codes."""
+
 import json
 import subprocess
 import sys

@@ -1,3 +1,5 @@
+"""The rule detectors of the five reply elements: evidence spans, date roles, flags, demands."""
+
 import pytest
 
 from model.elements import RULE_FEATURE_NAMES, detect_elements

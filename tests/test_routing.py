@@ -1,3 +1,5 @@
+"""Routing: category units, message cues, locality overrides of the taxonomy, bad overrides."""
+
 import pytest
 
 from model.routing import Router, Taxonomy

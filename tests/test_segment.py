@@ -1,3 +1,5 @@
+"""DictionarySegmenter gives jieba's own words (HMM off), on samples, random text and the shared data."""
+
 import random
 
 import pandas as pd

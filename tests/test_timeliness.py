@@ -1,3 +1,5 @@
+"""Working days between message and reply: holidays, 调休, limits per type, odd or missing times."""
+
 from datetime import date
 
 from model.timeliness import TimeLimits, is_working_day, parse_time, working_days_between
