@@ -8,8 +8,9 @@ Limits are working days per request type (咨询 5, others 15 by default) and ca
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
 
@@ -21,31 +22,61 @@ _FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%
             "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y-%m-%dT%H:%M:%S", "%Y.%m.%d")
 
 
+# Placeholders such as 9999-12-31 (not closed) or 1900-01-01 are not times: no working days are counted for them.
+PLAUSIBLE_YEARS = range(1990, 2101)
+OUT_OF_RANGE_NOTE = f"时间超出合理范围（{PLAUSIBLE_YEARS[0]}–{PLAUSIBLE_YEARS[-1]} 年），未计算时效"
+
+
+@dataclass(frozen=True)
+class _Calendar:
+    holidays: frozenset[date]  # weekdays off
+    workdays: frozenset[date]  # weekend days worked (调休)
+    years: range
+    holiday_ordinals: tuple[int, ...]  # sorted, for counting in a span
+    workday_ordinals: tuple[int, ...]
+
+
 @lru_cache(maxsize=1)
-def _calendar() -> tuple[frozenset[date], frozenset[date], range]:
+def _calendar() -> _Calendar:
     raw = json.loads(resources.files("model.resources").joinpath("cn_calendar.json").read_text(encoding="utf-8"))
 
     def dates(section: str) -> frozenset[date]:
         return frozenset(date.fromisoformat(f"{year}-{day}") for year, days in raw[section].items() for day in days)
 
+    holidays, workdays = dates("holidays"), dates("workdays")
     years = sorted(int(year) for year in raw["holidays"])
-    return dates("holidays"), dates("workdays"), range(years[0], years[-1] + 1)
+    return _Calendar(holidays, workdays, range(years[0], years[-1] + 1),
+                     tuple(sorted(d.toordinal() for d in holidays if d.weekday() < 5 and d not in workdays)),
+                     tuple(sorted(d.toordinal() for d in workdays if d.weekday() >= 5)))
 
 
 def is_working_day(day: date) -> bool:
-    holidays, workdays, _ = _calendar()
-    if day in workdays:
+    calendar = _calendar()
+    if day in calendar.workdays:
         return True
-    return day.weekday() < 5 and day not in holidays
+    return day.weekday() < 5 and day not in calendar.holidays
+
+
+def _weekdays_through(ordinal: int) -> int:
+    """Monday–Friday days among ordinals 1..ordinal (ordinal 1, 0001-01-01, is a Monday)."""
+    weeks, rest = divmod(ordinal, 7)
+    return 5 * weeks + min(rest, 5)
 
 
 def working_days_between(start: date, end: date) -> int:
-    """Working days after `start` up to and including `end` (the day a message arrives does not count)."""
-    count, day = 0, start + timedelta(days=1)
-    while day <= end:
-        count += is_working_day(day)
-        day += timedelta(days=1)
-    return count
+    """Working days after `start` up to and including `end` (the day a message arrives does not count).
+
+    Counted, not walked: weekdays in the span, less the weekday holidays in it, plus the 调休 weekend days in it."""
+    first, last = start.toordinal(), end.toordinal()
+    if last <= first:
+        return 0
+    calendar = _calendar()
+
+    def within(ordinals: tuple[int, ...]) -> int:
+        return bisect_right(ordinals, last) - bisect_right(ordinals, first)
+
+    return (_weekdays_through(last) - _weekdays_through(first) - within(calendar.holiday_ordinals)
+            + within(calendar.workday_ordinals))
 
 
 def parse_time(value: str | datetime | date | None) -> datetime | None:
@@ -89,9 +120,11 @@ class TimeLimits:
         limit = self.limit(request_type)
         if received is None or replied is None:
             return Timeliness(limit_days=limit, note="时间格式无法识别")
+        if received.year not in PLAUSIBLE_YEARS or replied.year not in PLAUSIBLE_YEARS:
+            return Timeliness(limit_days=limit, note=OUT_OF_RANGE_NOTE)
         if replied < received:
             return Timeliness(limit_days=limit, note="答复时间早于留言时间")
         days = working_days_between(received.date(), replied.date())
-        _, _, covered = _calendar()
+        covered = _calendar().years
         note = None if received.year in covered and replied.year in covered else "超出节假日表覆盖年份，按周一至周五计"
         return Timeliness(working_days=days, limit_days=limit, overdue=days > limit, note=note)

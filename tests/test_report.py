@@ -225,3 +225,17 @@ def test_report_states_the_time_limits_of_the_policy_it_used(models, tmp_path):
     assert "咨询 3 个、其他 10 个工作日" in html
     summary = json.loads((tmp_path / "office" / "summary.json").read_text(encoding="utf-8"))
     assert summary["time_limits"] == "咨询 3 个、其他 10 个工作日" and summary["totals"]["overdue"] == 1
+
+
+def test_placeholder_dates_go_to_the_errors_file_and_the_row_is_still_scored(models, tmp_path):
+    source = tmp_path / "export.csv"
+    source.write_text("工单编号,留言主题,留言详情,答复意见,留言时间,答复时间\n"
+                      "p1,路灯不亮,小区路灯坏了一个月,区城管局已于6月3日修复路灯。,2019-06-01,9999-12-31\n"
+                      "p2,路灯不亮,小区路灯坏了一个月,区城管局已于6月3日修复路灯。,2019-06-01,2019-06-04\n",
+                      encoding="utf-8")
+    result = _report(source, tmp_path / "out", models=models)
+    assert result.exit_code == 0, result.output
+    scored = _csv(tmp_path / "out" / "tickets_scored.csv")
+    assert [r["hotline_working_days"] for r in scored] == ["", "2"] and all(r["hotline_verdict"] for r in scored)
+    [problem] = _csv(tmp_path / "out" / "errors.csv")
+    assert (problem["row"], problem["column"]) == ("2", "reply_time") and "out of range" in problem["reason"]

@@ -1,8 +1,8 @@
 """Working days between message and reply: holidays, 调休, limits per type, odd or missing times."""
 
-from datetime import date
+from datetime import date, timedelta
 
-from model.timeliness import TimeLimits, is_working_day, parse_time, working_days_between
+from model.timeliness import OUT_OF_RANGE_NOTE, TimeLimits, is_working_day, parse_time, working_days_between
 
 
 def test_holidays_and_makeup_working_days_are_counted():
@@ -42,3 +42,23 @@ def test_office_time_formats():
     assert parse_time("2019年5月1日 08:30").hour == 8
     assert parse_time("2019.05.01").day == 1
     assert parse_time("not a time") is None
+
+
+def test_counting_equals_walking_the_calendar_day_by_day():
+    def walked(start, end):
+        days = (start + timedelta(n) for n in range(1, (end - start).days + 1))
+        return sum(is_working_day(day) for day in days)
+
+    starts = [date(2018, 12, 28) + timedelta(17 * n) for n in range(160)]  # 2018–2026, every weekday and holiday
+    for start in starts:
+        for span in (0, 1, 3, 9, 40, 400):
+            assert working_days_between(start, start + timedelta(span)) == walked(start, start + timedelta(span))
+    assert working_days_between(date(2019, 10, 14), date(2019, 9, 27)) == 0
+
+
+def test_placeholder_dates_are_not_counted_and_do_not_crash():
+    limits = TimeLimits()
+    for received, replied in (("2019-05-01", "9999-12-31"), ("1900-01-01", "2019-05-06"), ("0001-01-01", "9999-12-30")):
+        result = limits.check(received, replied)
+        assert result.working_days is None and result.overdue is None and result.note == OUT_OF_RANGE_NOTE
+    assert working_days_between(date(1, 1, 1), date(9999, 12, 31)) > 2_600_000  # counted, not walked: instant

@@ -15,7 +15,7 @@ from model.auditor import ReplyAuditor
 from model.classifier import TicketClassifier
 from model.results import Ticket
 from model.text import mask_pii
-from model.timeliness import parse_time
+from model.timeliness import PLAUSIBLE_YEARS, parse_time
 
 SHALLOW_ISSUES = frozenset({"FORWARD_ONLY", "ACK_ONLY", "BANNED_PHRASE", "PENDING_ONLY", "NO_RESULT"})
 SHORT_REPLY_CHARS = 40
@@ -58,8 +58,12 @@ def _time_problems(row: dict[str, str]) -> list[tuple[str, str]]:
     problems = []
     for name in ("message_time", "reply_time"):
         value = row.get(name, "").strip()
-        if value and parse_time(value) is None:
+        parsed = parse_time(value) if value else None
+        if value and parsed is None:
             problems.append((name, f"time not understood: '{mask_pii(value)[:40]}'; overdue not computed"))
+        elif parsed is not None and parsed.year not in PLAUSIBLE_YEARS:
+            problems.append((name, f"time out of range ({PLAUSIBLE_YEARS[0]}–{PLAUSIBLE_YEARS[-1]}): "
+                                   f"'{mask_pii(value)[:40]}'; overdue not computed"))
     return problems
 
 
