@@ -60,6 +60,35 @@ def test_jsonl_input_and_xlsx_output_with_bad_rows(tiny_model_dir, tmp_path):
     assert "empty" in table.error[2] and table.id[3] == "4"
 
 
+def test_title_lines_above_the_header_and_blank_rows_are_skipped(tiny_model_dir, tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in (["A市12345热线工单导出（2024年5月）"], [], ["工单编号", "留言主题", "诉求内容", "备注"],
+                ["w1", "路灯不亮", "小区门口路灯坏了一个月", ""], [], ["w2", "工资拖欠", "老板拖欠三个月工资", "急"]):
+        sheet.append(row)
+    workbook.save(tmp_path / "export.xlsx")
+    (tmp_path / "export.csv").write_text("A市12345热线工单导出\n工单编号,留言主题,诉求内容\nw1,路灯不亮,小区门口路灯坏了\n"
+                                         "\n,,\nw2,工资拖欠,老板拖欠三个月工资\n", encoding="utf-8")
+    for name in ("export.xlsx", "export.csv"):
+        out = tmp_path / f"{name}.jsonl"
+        result = _classify(tiny_model_dir, tmp_path / name, out)
+        assert result.exit_code == 0, result.output
+        rows = _jsonl(out)
+        assert [r["id"] for r in rows] == ["w1", "w2"] and all(r["category"] and not r.get("error") for r in rows)
+
+
+def test_a_cell_longer_than_the_csv_modules_default_limit_is_read(tiny_model_dir, tmp_path):
+    source = tmp_path / "long.csv"
+    source.write_text("id,title,content\n1,噪音扰民," + "楼下餐馆夜间排风机噪音很大。" * 15000 + "\n2,路灯不亮,小区路灯坏了\n",
+                      encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = _classify(tiny_model_dir, source, out)
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in _jsonl(out)] == ["1", "2"] and all(r["category"] for r in _jsonl(out))
+
+
 def test_gbk_csv_from_excel_is_read(tiny_model_dir, tmp_path):
     source = tmp_path / "gbk.csv"
     source.write_bytes("留言编号,留言主题,留言详情\n7,小区路灯不亮,路灯坏了一个月没人修\n".encode("gbk"))

@@ -7,6 +7,7 @@ names through :data:`COLUMN_ALIASES`, and a missing column raises :class:`Column
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
 import re
@@ -37,6 +38,10 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "satisfied": ("satisfied", "是否满意", "满意度", "满意度评价", "评价结果", "回访结果"),
 }
 READABLE_SUFFIXES = (".csv", ".xlsx", ".jsonl")
+# Office exports often put a title line or two ("A市12345热线工单导出（2024年5月）") above the header: the header is
+# the first of this many rows with at least two known column names (else the first row).
+HEADER_SEARCH_ROWS = 10
+CSV_FIELD_LIMIT = 64 * 1024 * 1024  # characters in one cell (the csv module's default, 131,072, rejects the file)
 Record = tuple[int, list[str] | None]  # (row number in the file, its cells; None when the row cannot be read)
 
 
@@ -71,6 +76,27 @@ def resolve_columns(found: Sequence[object], required: Sequence[str], optional: 
     return mapping
 
 
+_KNOWN_HEADERS = {_header_key(alias) for aliases in COLUMN_ALIASES.values() for alias in aliases}
+
+
+def _find_header(rows: Iterator[tuple[int, list[str]]]) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
+    """The header row among the first HEADER_SEARCH_ROWS rows, and the rows read after it (to be yielded first)."""
+    seen: list[tuple[int, list[str]]] = []
+    for number, cells in rows:
+        seen.append((number, cells))
+        if sum(_header_key(c) in _KNOWN_HEADERS for c in cells if c) >= 2:
+            return cells, []
+        if len(seen) == HEADER_SEARCH_ROWS:
+            break
+    if not seen:
+        return None, []
+    return seen[0][1], seen[1:]
+
+
+def _is_blank(cells: Sequence[str]) -> bool:
+    return all(not c.strip() for c in cells)
+
+
 def _cell(value: object) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
@@ -93,19 +119,28 @@ def _text_encoding(path: Path) -> str:
     return "utf-8-sig"  # reading fails with a clear message naming the byte
 
 
+def _chunks(header: list[str], rows: Iterator[tuple[int, list[str]]],
+            chunk_size: int) -> Iterator[tuple[list[str], list[Record]]]:
+    """Group the data rows after the header; wholly blank rows are skipped (their numbers still count)."""
+    chunk: list[Record] = []
+    for number, cells in rows:
+        if _is_blank(cells):
+            continue
+        chunk.append((number, cells))
+        if len(chunk) == chunk_size:
+            yield header, chunk
+            chunk = []
+    yield header, chunk
+
+
 def _csv_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[Record]]]:
+    csv.field_size_limit(CSV_FIELD_LIMIT)
     with path.open("r", encoding=_text_encoding(path), newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
+        rows = enumerate(csv.reader(handle), start=1)  # a cell with line breaks is one row: numbered as Excel shows
+        header, after = _find_header(rows)
         if header is None:
             raise InputError(f"{path.name} is empty: no header row")
-        chunk: list[Record] = []
-        for number, record in enumerate(reader, start=2):
-            chunk.append((number, record))
-            if len(chunk) == chunk_size:
-                yield header, chunk
-                chunk = []
-        yield header, chunk
+        yield from _chunks(header, itertools.chain(after, rows), chunk_size)
 
 
 def _xlsx_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[Record]]]:
@@ -116,20 +151,13 @@ def _xlsx_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[
     except Exception as error:  # openpyxl raises many kinds for a broken file
         raise InputError(f"{path.name} is not a readable Excel file ({type(error).__name__}: {error})") from error
     try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        header = next(rows, None)
+        # read-only sheets yield empty rows too, so the numbers are the sheet's
+        rows = ((number, [_cell(v) for v in values])
+                for number, values in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1))
+        header, after = _find_header(rows)
         if header is None:
             raise InputError(f"{path.name} is empty: its first sheet has no header row")
-        header_names = [_cell(h) for h in header]
-        chunk: list[Record] = []
-        for number, values in enumerate(rows, start=2):  # read-only sheets yield empty rows too, so numbers hold
-            if all(v is None for v in values):
-                continue
-            chunk.append((number, [_cell(v) for v in values]))
-            if len(chunk) == chunk_size:
-                yield header_names, chunk
-                chunk = []
-        yield header_names, chunk
+        yield from _chunks(header, itertools.chain(after, rows), chunk_size)
     finally:
         workbook.close()
 
@@ -163,8 +191,8 @@ def _jsonl_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list
 
 def iter_records(path: str | Path, chunk_size: int = 1000) -> Iterator[tuple[list[str], list[Record]]]:
     """Yield (header, records) chunks of the file as it is: each record is (row number, cells), its cells None
-    when the row cannot be read. Row numbers are those a spreadsheet shows (the header is row 1; blank Excel rows
-    are skipped but counted); in JSONL, line numbers."""
+    when the row cannot be read. Row numbers are those a spreadsheet shows (title lines above the header and wholly
+    blank rows are skipped but counted); in JSONL, line numbers (blank lines skipped)."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path} does not exist or is not a file")
