@@ -30,6 +30,7 @@ EXIT_BAD_INPUT = 2
 EXIT_MODEL = 3
 
 ModelOption = Annotated[Path | None, typer.Option("--model", "-m", help="Model directory (default: the shipped model).")]
+AuditModelOption = Annotated[Path | None, typer.Option("--model", "-m", "--auditor", help="Reply auditor directory (default: the shipped auditor).")]
 TaxonomyOption = Annotated[Path | None, typer.Option("--taxonomy", help="A locality's taxonomy TOML laid over the shipped one.")]
 TypeEncoderOption = Annotated[Path | None, typer.Option("--type-encoder", help="A fine-tuned request-type encoder (`hotline train encoder`) to mix into the request type: more accurate, about 50 ms a ticket on a CPU (README, Encoder).")]
 
@@ -37,6 +38,12 @@ TypeEncoderOption = Annotated[Path | None, typer.Option("--type-encoder", help="
 def _fail(message: str, code: int) -> None:
     err.print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(code)
+
+
+def _file_problem(error: OSError) -> str:
+    """An input or output path the system refuses (a folder where a file is expected, no permission, disk full …)."""
+    where = f"{error.filename}: " if error.filename else ""
+    return f"{where}{error.strerror or error}"
 
 
 def _progress() -> Progress:
@@ -99,7 +106,7 @@ def _load_auditor(model: Path | None, policy: Path | None):
 def audit(
     input: Annotated[Path, typer.Argument(help="Replies: .csv, .xlsx or .jsonl with id, title, content, reply (or 答复意见/回复内容); optional message_time, reply_time (答复时间), type, unit (承办单位).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Results: .jsonl, .csv or .xlsx.")],
-    model: ModelOption = None,
+    model: AuditModelOption = None,
     policy: PolicyOption = None,
     chunk_size: Annotated[int, typer.Option(min=1, help="Rows audited at a time.")] = 512,
     workers: Annotated[int, typer.Option(min=1, help="Processes to audit with (2 uses both cores here).")] = 1,
@@ -121,6 +128,8 @@ def _score_file(score, scorer, source: Path, destination: Path, chunk_size: int,
                             workers=workers)
     except InputError as error:
         _fail(str(error), EXIT_BAD_INPUT)
+    except OSError as error:
+        _fail(_file_problem(error), EXIT_BAD_INPUT)
     err.print(f"{summary.rows} rows → {destination} ({summary.errors} with errors, {summary.flagged} {flagged}; "
               f"model {scorer.version})", highlight=False)
 
@@ -155,6 +164,8 @@ def report(
                                   on_chunk=lambda n: progress.advance(task, n))
     except InputError as error:
         _fail(str(error), EXIT_BAD_INPUT)
+    except OSError as error:
+        _fail(_file_problem(error), EXIT_BAD_INPUT)
     err.print(f"{summary.rows} rows → {output}/report.html ({summary.problems} with problems in errors.csv; "
               f"{summary.audited} replies audited, {summary.redo} at risk of redo; model {classifier.version}, "
               f"auditor {reply_auditor.version})", highlight=False)
@@ -322,7 +333,7 @@ def train_encoder_command(
 @evaluate_app.command("auditor")
 def evaluate_auditor_command(
     data: Annotated[Path | None, typer.Option(help="Labelled replies (as for `train auditor`). Without it: the gold dev set and the shallow_team_a check on the shared data, else the model card's metrics.")] = None,
-    model: ModelOption = None,
+    model: AuditModelOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
 ) -> None:
     """Print element precision/recall/F1, redo-verdict F1, redo-risk AUC/Brier and relevance accuracy."""
@@ -480,6 +491,8 @@ def index_add(file: PastFile, index: IndexOption) -> None:
         added = opened.add_and_save(past_tickets.tickets)  # under the index's lock: safe beside a running service
     except ModelFileError as error:
         _fail(f"cannot save to the index: {error}", EXIT_MODEL)
+    except OSError as error:
+        _fail(_file_problem(error), EXIT_BAD_INPUT)
     err.print(f"{added} tickets added → {index} ({len(past_tickets.tickets) - added} already there; rows skipped: "
               f"{past_tickets.summary()}; {len(opened)} in the index)", highlight=False)
 

@@ -200,3 +200,26 @@ def test_evaluate_auditor_on_a_labelled_file(tiny_auditor_dir):
     metrics = json.loads(result.stdout)["sample_replies.csv"]
     assert metrics["n"] == 40 and set(metrics["elements"]) == {"org", "time", "process", "result", "contact"}
     assert 0 <= metrics["verdict"]["f1"] <= 1 and metrics["verdict"]["auc"] is not None
+
+
+def test_output_paths_the_system_refuses_give_a_message_not_a_traceback(tiny_model_dir, tmp_path):
+    (tmp_path / "a_file").write_text("x", encoding="utf-8")
+    (tmp_path / "folder.jsonl").mkdir()
+    for destination in (tmp_path / "a_file" / "out.jsonl", tmp_path / "folder.jsonl"):  # under a file; a folder
+        result = _classify(tiny_model_dir, SAMPLES / "tickets.csv", destination)
+        assert result.exit_code == 2, result.output
+        assert result.output.startswith("error:") and "Traceback" not in result.output
+    report = runner.invoke(app, ["report", str(SAMPLES / "tickets.csv"), "-o", str(tmp_path / "a_file"),
+                                 "--model", str(tiny_model_dir)])
+    assert report.exit_code == 2 and "a_file" in report.output
+
+
+def test_audit_takes_the_auditor_folder_as_model_or_auditor(tiny_auditor_dir, tmp_path):
+    outputs = []
+    for flag in ("--model", "--auditor"):
+        out = tmp_path / f"{flag.strip('-')}.jsonl"
+        result = runner.invoke(app, ["audit", str(SAMPLES / "sample_replies.csv"), "-o", str(out), flag,
+                                     str(tiny_auditor_dir)])
+        assert result.exit_code == 0, result.output
+        outputs.append([row["model_version"] for row in _jsonl(out)])
+    assert outputs[0] == outputs[1] and outputs[0][0]
