@@ -66,7 +66,7 @@ class BodyGuard:
         self.max_bytes = max_bytes
 
     def _too_large(self) -> ASGIApp:
-        return error_response(413, "too_large", f"请求体超过上限 {self.max_bytes} 字节", "body")
+        return error_response(413, "too_large", f"请求体超过上限 {self.max_bytes} 字节（HOTLINE_MAX_BODY_BYTES）；长文本请分批提交", "body")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
