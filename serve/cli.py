@@ -351,7 +351,7 @@ def evaluate_auditor_command(
 
 
 def _print_audit_metrics(metrics: dict[str, dict]) -> None:
-    out = Console()
+    out = Console(soft_wrap=True)  # figures stay on one line, whatever the terminal width
     for name, m in metrics.items():
         if "elements" not in m:  # e.g. the shallow_team_a check
             out.print(f"[bold]{name}[/]: " + ", ".join(f"{k} {v}" for k, v in m.items()), highlight=False)
@@ -400,7 +400,7 @@ def evaluate_classifier_command(
 
 
 def _print_metrics(metrics: dict[str, dict]) -> None:
-    out = Console()
+    out = Console(soft_wrap=True)  # figures stay on one line, whatever the terminal width
     for name, m in metrics.items():
         summary = f"[bold]{name}[/]: macro-F1 {m['macro_f1']:.4f} over {len(m['macro_f1_labels'])} labels, " \
                   f"accuracy {m['accuracy']:.4f}, ECE {m['ece']:.4f}, n={m['n']}"

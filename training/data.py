@@ -236,7 +236,9 @@ def load_labelled(path: str | Path, required: Sequence[str], optional: Sequence[
         raise FileNotFoundError(f"{path} not found")
     if path.suffix.lower() != ".csv":
         return read_table(path, required, optional)
-    from datasets import Features, Value, load_dataset
+    from datasets import Features, Value, disable_progress_bars, load_dataset
+
+    disable_progress_bars()  # a few-second CSV read: the command's own progress bar is enough
 
     header = list(pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns)
     mapping = resolve_columns(header, required, optional)
