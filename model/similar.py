@@ -49,7 +49,7 @@ from model.results import Ticket
 from model.similar_evidence import places, shared_places, shared_terms
 from model.similar_results import Match, PastTicket
 from model.similar_vectors import OpenVocabularyTfidf
-from model.text import PreparedText, Tokenizer, combine, default_tokenizer, mask_pii, normalise
+from model.text import PII_PLACEHOLDER, PreparedText, Tokenizer, combine, default_tokenizer, mask_pii, normalise
 
 if TYPE_CHECKING:
     from model.encoder import TextEncoder
@@ -455,6 +455,8 @@ def _row(scores: sp.csr_matrix | np.ndarray, row: int) -> tuple[np.ndarray, np.n
 
 
 def prepare_for_index(ticket: Ticket, max_chars: int) -> PreparedText:
-    """Normalised, masked title and the text vectorised: the title and the opening of the content."""
+    """Normalised, masked title (shown with matches) and the text vectorised: the title and the opening of the content,
+    without the masking placeholders (〔手机号〕 in both is no sign of the same matter)."""
     title = mask_pii(normalise(ticket.title))
-    return PreparedText(title=title, text=combine(title, mask_pii(normalise(ticket.content)))[:max_chars], tokens=())
+    text = PII_PLACEHOLDER.sub("，", combine(title, mask_pii(normalise(ticket.content))))
+    return PreparedText(title=title, text=text[:max_chars], tokens=())

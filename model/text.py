@@ -25,6 +25,9 @@ _PII_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("〔手机号〕", re.compile(r"(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}(?!\d)")),
     ("〔电话〕", re.compile(r"(?<!\d)0\d{2,3}[-\s]?\d{7,8}(?!\d)")),
 )
+_EMAIL_PLACEHOLDER = "〔邮箱〕"
+# The placeholders themselves, for models that compare texts: two tickets are not alike for both holding a phone number.
+PII_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in {*(p for p, _ in _PII_PATTERNS), _EMAIL_PLACEHOLDER}))
 _LONG_NUMBER = re.compile(r"\d{3}[-\s]?\d{4}")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _FULL_WIDTH = re.compile(r"[\uff01-\uff5e]")
@@ -54,7 +57,7 @@ def mask_pii(text: str) -> str:
         for placeholder, pattern in _PII_PATTERNS:
             text = pattern.sub(placeholder, text)
     if "@" in text:  # the e-mail pattern is slow; most tickets have no @
-        text = _EMAIL.sub("〔邮箱〕", text)
+        text = _EMAIL.sub(_EMAIL_PLACEHOLDER, text)
     return text
 
 

@@ -212,6 +212,16 @@ def test_phone_numbers_never_reach_the_index(tmp_path):
     assert "13912345678" not in json.dumps([m.model_dump() for m in matches], ensure_ascii=False)
 
 
+def test_masked_numbers_in_both_tickets_are_no_sign_of_the_same_matter():
+    index = TicketIndex.build(sample_past())
+    index.add([PastTicket(id="id1", title="办卡被拒110101199003071234",
+                          content="本人110101199003071234到社保中心办卡被告知信息有误，联系13912345678。")])
+    query = PastTicket(title="门口垃圾堆放", content="业主110101199003071235反映门口垃圾没人清运，联系13812345678")
+    [matches] = index.search([query], threshold=0.0, k=80)
+    found = {m.id: m for m in matches}
+    assert "id1" not in found or (found["id1"].score < 0.1 and not {"身份证号", "手机号"} & set(found["id1"].terms))
+
+
 def test_a_place_first_seen_after_the_vocabulary_was_fitted_still_counts():
     index = TicketIndex.build(sample_past())
     index.add([PastTicket(id="n1", title="翡翠湾畔小区二期门前积水", content="翡翠湾畔小区二期门前道路一下雨就积水，车辆无法通行。"),
