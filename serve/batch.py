@@ -25,6 +25,8 @@ from model.results import Classification, Ticket
 from model.text import default_tokenizer
 from training.data import InputError, iter_table
 
+XLSX_MAX_CHARS = 32_767  # Excel's limit for one cell
+
 WRITABLE_SUFFIXES = (".jsonl", ".csv", ".xlsx")
 UNREADABLE_ROW = "unreadable row: not a JSON object"
 
@@ -38,6 +40,7 @@ class BatchSummary:
     rows: int = 0
     errors: int = 0
     flagged: int = 0  # classification: needs review; audit: verdict redo
+    cut_cells: int = 0  # .xlsx output: cells longer than Excel allows, cut to fit
 
 
 def _tickets(rows: list[dict[str, str] | None]) -> list[Ticket | None]:
@@ -98,7 +101,8 @@ def flat_record(record: dict[str, Any]) -> dict[str, Any]:
 
 
 class ResultWriter:
-    """Writes results as .jsonl, .csv (both streamed) or .xlsx (written on close)."""
+    """Writes results as .jsonl, .csv (both streamed) or .xlsx (written on close). Excel holds at most
+    XLSX_MAX_CHARS characters in a cell: longer ones are cut to fit and counted in `cut_cells`."""
 
     def __init__(self, path: Path, columns: Iterable[str]):
         self.path = Path(path)
@@ -111,6 +115,7 @@ class ResultWriter:
         self._rows: list[dict[str, object]] = []
         self._handle = None if suffix == ".xlsx" else self.path.open("w", encoding="utf-8", newline="")
         self._csv: csv.DictWriter | None = None
+        self.cut_cells = 0
 
     def write(self, records: Iterable[dict[str, Any]]) -> None:
         for result in records:
@@ -119,12 +124,18 @@ class ResultWriter:
                 continue
             record = flat_record(result)
             if self.suffix == ".xlsx":
-                self._rows.append(record)
+                self._rows.append({key: self._fit(value) for key, value in record.items()})
                 continue
             if self._csv is None:
                 self._csv = csv.DictWriter(self._handle, fieldnames=list(record))
                 self._csv.writeheader()
             self._csv.writerow(record)
+
+    def _fit(self, value: Any) -> Any:
+        if isinstance(value, str) and len(value) > XLSX_MAX_CHARS:
+            self.cut_cells += 1
+            return value[:XLSX_MAX_CHARS]
+        return value
 
     def close(self) -> None:
         if self.suffix == ".xlsx":
@@ -154,6 +165,7 @@ def score_file(process: RowProcessor, source: Path, destination: Path, required:
                 on_chunk(len(results))
     finally:
         writer.close()
+    summary.cut_cells = writer.cut_cells
     return summary
 
 

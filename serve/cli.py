@@ -132,6 +132,9 @@ def _score_file(score, scorer, source: Path, destination: Path, chunk_size: int,
         _fail(_file_problem(error), EXIT_BAD_INPUT)
     err.print(f"{summary.rows} rows → {destination} ({summary.errors} with errors, {summary.flagged} {flagged}; "
               f"model {scorer.version})", highlight=False)
+    if summary.cut_cells:
+        err.print(f"warning: {summary.cut_cells} cells were longer than Excel's 32,767 characters and were cut; "
+                  f"write .jsonl or .csv to keep them whole", highlight=False)
 
 
 AuditorOption = Annotated[Path | None, typer.Option("--auditor", help="Reply auditor directory (default: the shipped auditor).")]

@@ -223,3 +223,16 @@ def test_audit_takes_the_auditor_folder_as_model_or_auditor(tiny_auditor_dir, tm
         assert result.exit_code == 0, result.output
         outputs.append([row["model_version"] for row in _jsonl(out)])
     assert outputs[0] == outputs[1] and outputs[0][0]
+
+
+def test_xlsx_output_cuts_cells_longer_than_excel_allows_and_says_so(tiny_auditor_dir, tmp_path):
+    source = tmp_path / "long.csv"
+    reply = "区城管局于5月3日到现场核查，已责令商户整改并复查合格。" * 1500  # evidence lists longer than 32,767 characters
+    source.write_text(f"id,title,content,reply\n1,占道经营,门口商户占道经营,{reply}\n2,路灯,路灯不亮,已修复\n",
+                      encoding="utf-8")
+    out = tmp_path / "out.xlsx"
+    result = runner.invoke(app, ["audit", str(source), "-o", str(out), "--model", str(tiny_auditor_dir)])
+    assert result.exit_code == 0, result.output
+    assert "were cut" in result.output and ".jsonl" in result.output
+    table = pd.read_excel(out, dtype=str)
+    assert len(table) == 2 and table.map(lambda v: len(str(v))).to_numpy().max() == 32_767

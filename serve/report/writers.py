@@ -15,11 +15,11 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from model.audit_results import ELEMENT_NAMES
+from serve.batch import XLSX_MAX_CHARS
 from serve.report.scoring import RowResult
 
 CSV_ENCODING = "utf-8-sig"
 XLSX_MAX_ROWS = 1_048_576  # Excel's limit, header included
-XLSX_MAX_CHARS = 32_767
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 RESULT_COLUMNS = (
     "hotline_category", "hotline_category_name", "hotline_category_score", "hotline_type", "hotline_type_score",
