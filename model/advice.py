@@ -34,8 +34,8 @@ PLACEHOLDERS = {
     "contact": "〔何时以何种方式（电话、面谈、上门）与当事人联系，当事人的意见〕",
 }
 # Issues that explain a redo verdict by themselves; a redo with none of them gets RESULT_UNCLEAR.
-REDO_REASONS = frozenset({"FORWARD_ONLY", "ACK_ONLY", "BANNED_PHRASE", "SHIRKING", "PROCESS_NO_RESULT", "PENDING_ONLY",
-                          "NO_RESULT", "OFF_TOPIC", "PARTIAL_ANSWER"})
+REDO_REASONS = frozenset({"TOO_BRIEF", "FORWARD_ONLY", "ACK_ONLY", "BANNED_PHRASE", "SHIRKING", "PROCESS_NO_RESULT",
+                          "PENDING_ONLY", "NO_RESULT", "OFF_TOPIC", "PARTIAL_ANSWER"})
 _SENTENCE = re.compile(r"[^。！？!?；;]+[。！？!?；;]?")
 _MAX_SENTENCES = 3
 
@@ -58,6 +58,9 @@ def advise(ticket: ReplyTicket, rules: RuleOutput, elements: dict[str, ElementAu
 def _issues(rules: RuleOutput, elements: dict[str, ElementAudit], relevance: Relevance,
             timeliness: Timeliness | None, verdict: str) -> list[AuditIssue]:
     found: list[tuple[str, str]] = []
+    if verdict == "redo" and rules.feats["len_short"]:  # the length the auditor's models read as "short"
+        found.append(("TOO_BRIEF", "答复过于简单（不足60字）：办件答复中这样短的答复几乎都没有写明办理结果，会被退回；"
+                                   "请按“收到诉求—调查核实—处理结果—联系当事人”写全"))
     if rules.flags["FORWARD_ONLY"]:
         found.append(("FORWARD_ONLY", "只写了已转办或已安排，没有说明办理情况和结果"))
     if rules.flags["ACK_ONLY"]:

@@ -124,8 +124,9 @@ def test_a_redo_without_another_reason_asks_for_a_clearer_result():
     from model.audit_results import ElementAudit, Relevance
     from model.elements import detect_elements
 
-    ticket = ReplyTicket(title="噪音扰民", content="工地夜间施工", reply="您好！我局于5月3日到现场核查，已要求施工单位整改，"
-                                                                 "工作人员已电话联系您。")
+    ticket = ReplyTicket(title="噪音扰民", content="工地夜间施工", reply="您好！我局执法中队于5月3日晚到现场核查，该工地确有"
+                                                                 "夜间施工情况，已要求施工单位整改，停止夜间作业。"
+                                                                 "5月4日工作人员已电话联系您，告知了处理情况。")
     elements = {name: ElementAudit(present=True, confidence=0.6) for name in ELEMENTS}
     relevance = Relevance(level=2, score=0.9)
     rules = detect_elements(ticket.reply)
@@ -133,3 +134,17 @@ def test_a_redo_without_another_reason_asks_for_a_clearer_result():
     assert [i.code for i in redo.issues] == ["RESULT_UNCLEAR"] and redo.suggestions.add == [ADD["result"]]
     passed = advise(ticket, rules, elements, relevance, None, "pass")
     assert passed.issues == [] and passed.suggestions.add == []
+
+
+def test_a_short_redo_is_told_it_is_too_brief_before_anything_else(tiny_auditor):
+    from model.audit_results import ElementAudit, Relevance
+    from model.elements import detect_elements
+
+    ticket = ReplyTicket(title="路灯不亮", content="小区路灯坏了一个月", reply="区城管局已于6月3日修复路灯，并电话告知您。")
+    elements = {name: ElementAudit(present=True, confidence=0.6) for name in ELEMENTS}
+    rules = detect_elements(ticket.reply)
+    redo = advise(ticket, rules, elements, Relevance(level=2, score=0.9), None, "redo")
+    assert [i.code for i in redo.issues] == ["TOO_BRIEF"] and "60" in redo.issues[0].message
+    assert advise(ticket, rules, elements, Relevance(level=2, score=0.9), None, "pass").issues == []
+    [audit] = tiny_auditor.audit([ticket])
+    assert audit.verdict == "pass" or audit.issues[0].code == "TOO_BRIEF"
