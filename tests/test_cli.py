@@ -79,6 +79,32 @@ def test_title_lines_above_the_header_and_blank_rows_are_skipped(tiny_model_dir,
         assert [r["id"] for r in rows] == ["w1", "w2"] and all(r["category"] and not r.get("error") for r in rows)
 
 
+def test_data_after_a_cover_sheet_repeated_headers_and_totals_lines_are_handled(tiny_model_dir, tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.title = "封面"
+    workbook.active.append(["A市12345热线2024年4月工单导出"])
+    data = workbook.create_sheet("工单")
+    header = ["工单编号", "留言主题", "诉求内容"]
+    for row in (header, ["w1", "路灯不亮", "小区门口路灯坏了"], header, ["w2", "工资拖欠", "老板拖欠三个月工资"],
+                ["合计", "", "共2条"]):
+        data.append(row)
+    workbook.save(tmp_path / "export.xlsx")
+    out = tmp_path / "out.jsonl"
+    result = _classify(tiny_model_dir, tmp_path / "export.xlsx", out)
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in _jsonl(out)] == ["w1", "w2"]
+
+
+def test_a_header_naming_two_columns_is_refused_as_ambiguous(tiny_model_dir, tmp_path):
+    source = tmp_path / "dup.csv"
+    source.write_text("工单编号,标题,内容,内容\n1,路灯不亮,,小区门口路灯坏了\n", encoding="utf-8")
+    result = _classify(tiny_model_dir, source, tmp_path / "out.jsonl")
+    assert result.exit_code == 2 and "内容" in result.output and "more than one column" in result.output
+    assert not (tmp_path / "out.jsonl").exists()
+
+
 def test_a_cell_longer_than_the_csv_modules_default_limit_is_read(tiny_model_dir, tmp_path):
     source = tmp_path / "long.csv"
     source.write_text("id,title,content\n1,噪音扰民," + "楼下餐馆夜间排风机噪音很大。" * 15000 + "\n2,路灯不亮,小区路灯坏了\n",

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -66,6 +67,11 @@ def resolve_columns(found: Sequence[object], required: Sequence[str], optional: 
             if _header_key(alias) in by_key:
                 mapping[canonical] = by_key[_header_key(alias)]
                 break
+    counts = Counter(_header_key(name) for name in found)
+    repeated = sorted({header for header in mapping.values() if counts[_header_key(header)] > 1})
+    if repeated:
+        raise ColumnError(f"the header(s) {', '.join(repeated)} name more than one column, so which one to read is "
+                          f"unclear: rename or delete the extra column(s). Found: {', '.join(map(str, found))}.")
     missing = [name for name in required if name not in mapping]
     if missing:
         expected = "; ".join(f"{name} (or {'/'.join(COLUMN_ALIASES.get(name, (name,))[1:4])})" for name in required)
@@ -79,12 +85,16 @@ def resolve_columns(found: Sequence[object], required: Sequence[str], optional: 
 _KNOWN_HEADERS = {_header_key(alias) for aliases in COLUMN_ALIASES.values() for alias in aliases}
 
 
+def _known_headers(cells: Sequence[str]) -> int:
+    return sum(_header_key(c) in _KNOWN_HEADERS for c in cells if c)
+
+
 def _find_header(rows: Iterator[tuple[int, list[str]]]) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
     """The header row among the first HEADER_SEARCH_ROWS rows, and the rows read after it (to be yielded first)."""
     seen: list[tuple[int, list[str]]] = []
     for number, cells in rows:
         seen.append((number, cells))
-        if sum(_header_key(c) in _KNOWN_HEADERS for c in cells if c) >= 2:
+        if _known_headers(cells) >= 2:
             return cells, []
         if len(seen) == HEADER_SEARCH_ROWS:
             break
@@ -93,8 +103,18 @@ def _find_header(rows: Iterator[tuple[int, list[str]]]) -> tuple[list[str] | Non
     return seen[0][1], seen[1:]
 
 
-def _is_blank(cells: Sequence[str]) -> bool:
-    return all(not c.strip() for c in cells)
+_TOTALS = {"合计", "总计", "小计"}
+
+
+def _not_a_ticket(cells: Sequence[str], header: Sequence[str]) -> bool:
+    """A wholly blank row, the header repeated (exports pasted together month by month) or a totals line (合计 …)."""
+    filled = [c.strip() for c in cells if c.strip()]
+    if not filled:
+        return True
+    if filled[0] in _TOTALS:
+        return True
+    named = [(c.strip(), h.strip()) for c, h in zip(cells, header) if h.strip()]
+    return len(named) >= 2 and sum(c == h for c, h in named) * 2 >= len(named)
 
 
 def _cell(value: object) -> str:
@@ -121,10 +141,10 @@ def _text_encoding(path: Path) -> str:
 
 def _chunks(header: list[str], rows: Iterator[tuple[int, list[str]]],
             chunk_size: int) -> Iterator[tuple[list[str], list[Record]]]:
-    """Group the data rows after the header; wholly blank rows are skipped (their numbers still count)."""
+    """Group the data rows after the header; rows that are not tickets are skipped (their numbers still count)."""
     chunk: list[Record] = []
     for number, cells in rows:
-        if _is_blank(cells):
+        if _not_a_ticket(cells, header):
             continue
         chunk.append((number, cells))
         if len(chunk) == chunk_size:
@@ -151,15 +171,27 @@ def _xlsx_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[
     except Exception as error:  # openpyxl raises many kinds for a broken file
         raise InputError(f"{path.name} is not a readable Excel file ({type(error).__name__}: {error})") from error
     try:
-        # read-only sheets yield empty rows too, so the numbers are the sheet's
-        rows = ((number, [_cell(v) for v in values])
-                for number, values in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1))
-        header, after = _find_header(rows)
+        rows, header, after = _data_sheet(workbook)
         if header is None:
-            raise InputError(f"{path.name} is empty: its first sheet has no header row")
+            raise InputError(f"{path.name} is empty: no sheet has a header row")
         yield from _chunks(header, itertools.chain(after, rows), chunk_size)
     finally:
         workbook.close()
+
+
+def _data_sheet(workbook) -> tuple[Iterator[tuple[int, list[str]]], list[str] | None, list[tuple[int, list[str]]]]:
+    """The rows of the first sheet whose header (within HEADER_SEARCH_ROWS rows) has two known column names — a cover
+    sheet or an empty first sheet is passed over — else of the first sheet: (row iterator, header, rows read after
+    the header). Rows are numbered as the sheet shows them (read-only sheets yield empty rows too)."""
+    first = None
+    for sheet in workbook.worksheets:
+        rows = ((number, [_cell(v) for v in values])
+                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1))
+        header, after = _find_header(rows)
+        if header is not None and _known_headers(header) >= 2:
+            return rows, header, after
+        first = first or (rows, header, after)
+    return first
 
 
 def _jsonl_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[Record]]]:
