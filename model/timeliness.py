@@ -8,9 +8,10 @@ Limits are working days per request type (咨询 5, others 15 by default) and ca
 from __future__ import annotations
 
 import json
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
 
@@ -19,7 +20,11 @@ from model.audit_results import Timeliness
 DEFAULT_LIMITS = {"咨询": 5}
 DEFAULT_LIMIT = 15
 _FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d",
-            "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y-%m-%dT%H:%M:%S", "%Y.%m.%d")
+            "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y-%m-%dT%H:%M:%S", "%Y.%m.%d",
+            "%Y年%m月%d日 %H时%M分", "%Y年%m月%d日%H时%M分", "%Y%m%d", "%Y%m%d%H%M%S")
+# A time cell read as a number: Excel's serial date (days since 1899-12-30, the fraction the time of day).
+_EXCEL_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+_EXCEL_EPOCH = datetime(1899, 12, 30)
 
 
 # Placeholders such as 9999-12-31 (not closed) or 1900-01-01 are not times: no working days are counted for them.
@@ -88,6 +93,8 @@ def parse_time(value: str | datetime | date | None) -> datetime | None:
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
     text = str(value).strip()
+    if _EXCEL_SERIAL.match(text):  # 5 digits: 1927-05-18 (10,000) to 2173-10-14 (99,999)
+        return _EXCEL_EPOCH + timedelta(days=float(text))
     for fmt in _FORMATS:
         try:
             return datetime.strptime(text, fmt)

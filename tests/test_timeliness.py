@@ -39,6 +39,10 @@ def test_years_outside_the_calendar_count_weekdays_and_say_so():
 
 
 def test_office_time_formats():
+    excel_serial = parse_time("45383.3777")  # a time cell read as a number
+    assert abs((excel_serial - parse_time("2024-04-01 09:03:53")).total_seconds()) < 1
+    assert parse_time("45383") == parse_time("2024-04-01")
+    assert parse_time("20240401") == parse_time("2024-04-01") and parse_time("2024年4月1日 9时4分").minute == 4
     assert parse_time("2019年5月1日 08:30").hour == 8
     assert parse_time("2019.05.01").day == 1
     assert parse_time("not a time") is None
