@@ -8,6 +8,7 @@ Shared terms are the query's words (jieba) whose character bigrams the match's T
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 
@@ -16,7 +17,16 @@ import numpy as np
 from model.similar_vectors import OpenVocabularyTfidf
 
 _BITS = 21  # a character n-gram's key: its code points packed 21 bits each (CharNgramTfidf's encoding)
-MIN_TERM_IDF = 3.0  # mean idf of a shared word's bigrams below which it is too common to say what the matter is
+# A shared word says what the matter is only when its bigrams are rare: found, on average, in at most this share of
+# the tickets the vocabulary was fitted on (e^-2: a smoothed idf of 3.0 on a large index, lower on a small one).
+COMMON_SHARE = math.exp(-2)
+
+
+def term_idf_floor(vectoriser: OpenVocabularyTfidf) -> float:
+    """The smoothed idf of an n-gram in COMMON_SHARE of the fitted tickets. Their number comes from the highest idf
+    (an n-gram in one ticket: ln((1 + n) / 2) + 1)."""
+    n = 2 * math.exp(float(vectoriser.idf_.max()) - 1) - 1
+    return math.log((1 + n) / (1 + COMMON_SHARE * n)) + 1
 _NOT_A_TERM = re.compile(r"^[\dA-Za-z.%-]+$|〔")
 # Words of the hotline's own phrasing (asking, complaining, politeness): shared by most messages, they name no matter.
 _BOILERPLATE = frozenset("咨询 投诉 举报 反映 请问 问题 希望 要求 请求 建议 处理 解决 部门 相关 有关 尽快 特此 严重 何时 什么 时候 "
@@ -98,6 +108,6 @@ def shared_terms(words: Sequence[str], columns: np.ndarray, vectoriser: OpenVoca
     counts = np.bincount(owner, minlength=len(candidates))
     all_held = np.bincount(owner, weights=held, minlength=len(candidates)) == counts
     weight = np.bincount(owner, weights=idf, minlength=len(candidates)) / counts
-    ranked = sorted(np.flatnonzero(all_held & (weight >= MIN_TERM_IDF)),
+    ranked = sorted(np.flatnonzero(all_held & (weight >= term_idf_floor(vectoriser))),
                     key=lambda i: (candidates[i] not in titles, -weight[i]))
     return [candidates[i] for i in ranked[:limit]]

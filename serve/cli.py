@@ -526,3 +526,6 @@ def similar(
     err.print(f"{summary.rows} rows → {output} ({summary.errors} with errors, {summary.with_matches} with earlier "
               f"tickets about the same matter; index of {len(opened) - summary.added} tickets"
               + (f", {summary.added} added" if add else "") + ")", highlight=False)
+    if add and summary.added < summary.rows - summary.errors:
+        err.print(f"not added: {summary.offered - summary.added} with an id already in the index or earlier in the "
+                  f"file, {summary.rows - summary.errors - summary.offered} without an id", highlight=False)

@@ -18,6 +18,7 @@ from training.data import iter_table
 REQUIRED = ("id", "title", "content")
 OPTIONAL = ("message_time", "unit")
 NO_ID = "no id: a ticket added to the index needs one"
+REPEATED_ID = "repeated id (the first row with it is kept)"
 
 
 @dataclass
@@ -47,12 +48,16 @@ def read_past_tickets(path: Path) -> PastTickets:
     """Every indexable row of `path` (.csv/.xlsx/.jsonl with id, title, content; optional message_time, unit)."""
     tickets: list[PastTicket] = []
     skipped: dict[str, int] = {}
+    seen: set[str] = set()
     for chunk in iter_table(path, required=REQUIRED, optional=OPTIONAL):
         for row in chunk:
             problem = _problem(row) or (None if row["id"].strip() else NO_ID)
+            if not problem and row["id"] in seen:
+                problem = REPEATED_ID
             if problem:
                 skipped[problem] = skipped.get(problem, 0) + 1
             else:
+                seen.add(row["id"])
                 tickets.append(_ticket(row))
     return PastTickets(tickets, skipped)
 
@@ -63,6 +68,7 @@ class SimilarSummary:
     errors: int = 0
     with_matches: int = 0
     added: int = 0
+    offered: int = 0  # rows with an id and text, offered to the index (those already in it, or repeated, are not added)
 
 
 def similar_file(index: TicketIndex, source: Path, destination: Path, k: int, threshold: float | None,
@@ -94,5 +100,6 @@ def similar_file(index: TicketIndex, source: Path, destination: Path, k: int, th
     finally:
         writer.close()
     if add:
+        summary.offered = len(to_add)
         summary.added = index.add_and_save(to_add)
     return summary

@@ -222,6 +222,14 @@ def test_masked_numbers_in_both_tickets_are_no_sign_of_the_same_matter():
     assert "id1" not in found or (found["id1"].score < 0.1 and not {"身份证号", "手机号"} & set(found["id1"].terms))
 
 
+def test_a_small_index_still_names_the_shared_terms():
+    past = sample_past()[:20]
+    index = TicketIndex.build(past)
+    s002 = next(t for t in past if t.id == "s002")
+    [matches] = index.search([PastTicket(id="copy", title=s002.title, content=s002.content)], threshold=LOW)
+    assert matches[0].id == "s002" and len(matches[0].terms) >= 3
+
+
 def test_a_place_first_seen_after_the_vocabulary_was_fitted_still_counts():
     index = TicketIndex.build(sample_past())
     index.add([PastTicket(id="n1", title="翡翠湾畔小区二期门前积水", content="翡翠湾畔小区二期门前道路一下雨就积水，车辆无法通行。"),

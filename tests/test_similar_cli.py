@@ -59,7 +59,7 @@ def test_csv_output_and_add_afterwards(tmp_path):
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out, dtype=str)
     assert len(table) == 5 and json.loads(table.matches[0])[0]["id"] == "s002"  # lists are JSON text in a cell
-    assert "3 added" in _said(result)
+    assert "3 added" in _said(result) and "not added" not in _said(result)  # every readable row had an id
     again = runner.invoke(app, ["index", "add", str(_new_tickets(tmp_path)), "--index", str(index)])
     assert again.exit_code == 0, again.output
     assert "0 tickets added" in again.output and "73 in the index" in again.output
@@ -69,11 +69,11 @@ def test_csv_output_and_add_afterwards(tmp_path):
 def test_index_add_appends_and_skips_rows_without_an_id(tmp_path):
     index, _ = _build(tmp_path)
     source = tmp_path / "more.csv"
-    source.write_text("工单编号,留言主题,留言详情,留言时间\nm1,幸福小区停水,A2区幸福小区停水三天,2020-06-01\n,没有编号,内容\n",
-                      encoding="utf-8")
+    source.write_text("工单编号,留言主题,留言详情,留言时间\nm1,幸福小区停水,A2区幸福小区停水三天,2020-06-01\n,没有编号,内容\n"
+                      "m1,幸福小区又停水,A2区幸福小区又停水\n", encoding="utf-8")
     result = runner.invoke(app, ["index", "add", str(source), "--index", str(index)])
     assert result.exit_code == 0, result.output
-    assert "1 tickets added" in _said(result) and "1 no id" in _said(result)
+    assert "1 tickets added" in _said(result) and "1 no id" in _said(result) and "1 repeated id" in _said(result)
     assert (index / "shard-000002.json").is_file()
     record = json.loads((index / "shard-000002.json").read_text(encoding="utf-8"))["tickets"][0]
     assert record["id"] == "m1" and record["message_time"] == "2020-06-01"

@@ -50,6 +50,7 @@ class AddRequest(BaseModel):
 
 class AddResponse(BaseModel):
     added: int = Field(description="新加入的工单数（编号已在索引中的不计）")
+    not_added: int = Field(0, description="未加入的工单数：编号已在索引中，或在本次请求中重复（保留第一条）")
     index_size: int = Field(description="加入后索引中的工单数")
 
 
@@ -84,7 +85,7 @@ class _LiveIndex:
             index = self.current()
             if job.tickets is not None:
                 added = index.add_and_save(job.tickets)
-                results.append(AddResponse(added=added, index_size=len(index)))
+                results.append(AddResponse(added=added, not_added=len(job.tickets) - added, index_size=len(index)))
                 continue
             threshold = index.settings.threshold if job.threshold is None else job.threshold
             [matches] = index.search([job.ticket], k=job.k, threshold=threshold)

@@ -47,12 +47,14 @@ def test_add_then_search_and_the_index_directory_grows(make_client, index_dir):
     client = make_client(similar_index=index_dir)
     response = client.post("/similar/add", json={"tickets": [_body(SAME_PLACE_OTHER_PROBLEM), _body(REPEATS["s026"])]})
     assert response.status_code == 200, response.text
-    assert response.json() == {"added": 2, "index_size": 72}
-    assert client.post("/similar/add", json={"tickets": [_body(REPEATS["s026"])]}).json()["added"] == 0
+    assert response.json() == {"added": 2, "not_added": 0, "index_size": 72}
+    assert client.post("/similar/add", json={"tickets": [_body(REPEATS["s026"])]}).json()["not_added"] == 1
+    twice = [{**_body(REPEATS["s011"]), "id": "d1"}, {**_body(UNRELATED), "id": "d1"}]
+    assert client.post("/similar/add", json={"tickets": twice}).json() == {"added": 1, "not_added": 1, "index_size": 73}
     query = {"title": "A3区金桂园小区电梯又困人了", "content": "A3区金桂园小区5栋电梯本月第三次困人，物业维修不及时。"}
     assert client.post("/similar?threshold=0.3", json=query).json()["matches"][0]["id"] == "q4"
     assert (index_dir / "shard-000002.json").is_file()
-    assert len(TicketIndex.load(index_dir)) == 72
+    assert len(TicketIndex.load(index_dir)) == 73
 
 
 @pytest.mark.parametrize("path,body,status,code,field", [
@@ -87,12 +89,12 @@ def test_workers_sharing_an_index_see_each_others_additions(make_client, index_d
     """Two apps on one directory stand for two `hotline serve --workers 2` processes (and `hotline index add`)."""
     first, second = make_client(similar_index=index_dir), make_client(similar_index=index_dir)
     assert first.post("/similar/add", json={"tickets": [_body(SAME_PLACE_OTHER_PROBLEM)]}).json() == \
-        {"added": 1, "index_size": 71}
+        {"added": 1, "not_added": 0, "index_size": 71}
     query = {"title": "A3区金桂园小区电梯又困人了", "content": "A3区金桂园小区5栋电梯本月第三次困人，物业维修不及时。"}
     found = second.post("/similar?threshold=0.3", json=query).json()
     assert found["index_size"] == 71 and found["matches"][0]["id"] == "q4"
     assert second.post("/similar/add", json={"tickets": [_body(SAME_PLACE_OTHER_PROBLEM), _body(REPEATS["s026"])]}
-                       ).json() == {"added": 1, "index_size": 72}
+                       ).json() == {"added": 1, "not_added": 1, "index_size": 72}
     TicketIndex.load(index_dir).add_and_save([REPEATS["s011"]])  # what `hotline index add` does meanwhile
     assert first.post("/similar", json=_body(UNRELATED)).json()["index_size"] == 73
     assert [r["id"] for r in TicketIndex.load(index_dir).records][-3:] == ["q4", "q3", "q2"]
