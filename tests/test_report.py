@@ -239,3 +239,15 @@ def test_placeholder_dates_go_to_the_errors_file_and_the_row_is_still_scored(mod
     assert [r["hotline_working_days"] for r in scored] == ["", "2"] and all(r["hotline_verdict"] for r in scored)
     [problem] = _csv(tmp_path / "out" / "errors.csv")
     assert (problem["row"], problem["column"]) == ("2", "reply_time") and "out of range" in problem["reason"]
+
+
+def test_phone_numbers_typed_into_unit_label_or_id_cells_stay_out_of_the_tables_and_page(models, tmp_path):
+    phone = "13812345678"
+    source = tmp_path / "export.csv"
+    source.write_text("工单编号,留言主题,留言详情,答复意见,承办单位,一级分类\n"
+                      f"{phone},路灯不亮,小区路灯坏了,已转交相关部门处理。,联系人{phone},城建{phone}\n", encoding="utf-8")
+    result = _report(source, tmp_path / "out", models=models)
+    assert result.exit_code == 0, result.output
+    for name in ("units.csv", "agreement.csv", "summary.json", "report.html"):
+        assert phone not in (tmp_path / "out" / name).read_text(encoding="utf-8-sig"), name
+    assert [u["unit"] for u in _csv(tmp_path / "out" / "units.csv")] == ["联系人〔手机号〕"]

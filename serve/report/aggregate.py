@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from model.audit_results import ELEMENTS
+from model.text import mask_pii
 from serve.report.columns import NO_UNIT, OUTCOMES, outcome
 from serve.report.scoring import RowResult
 
@@ -122,8 +123,9 @@ class ReportStats:
     def add(self, number: int, fields: dict[str, str], result: RowResult) -> None:
         self.rows += 1
         self.error_rows += bool(result.problems)
-        unit = fields.get("unit", "").strip() or NO_UNIT
-        ident = fields.get("id", "").strip() or f"row {number}"
+        # the tables and the page are made to be mailed: a phone or ID number typed into any cell they show is masked
+        unit = mask_pii(fields.get("unit", "").strip()) or NO_UNIT
+        ident = mask_pii(fields.get("id", "").strip()) or f"row {number}"
         self.units.setdefault(unit, UnitStats()).add(number, ident, fields, result, self.keep)
         self.total.add(number, ident, fields, result, self.keep)
         if result.error is not None:
@@ -133,7 +135,7 @@ class ReportStats:
         self.category_review[result.category] += bool(result.needs_review)
         self.types[result.type] += 1
         for name, predicted in self.compared.items():
-            office = fields.get(name, "").strip()
+            office = mask_pii(fields.get(name, "").strip())
             if office:
                 self.pairs[name][(office, getattr(result, predicted))] += 1
 
