@@ -115,6 +115,18 @@ def test_a_cell_longer_than_the_csv_modules_default_limit_is_read(tiny_model_dir
     assert [r["id"] for r in _jsonl(out)] == ["1", "2"] and all(r["category"] for r in _jsonl(out))
 
 
+@pytest.mark.parametrize("encoding,delimiter", [("utf-16", "\t"), ("utf-8-sig", ";"), ("utf-8-sig", ",")])
+def test_unicode_text_and_other_delimiters_are_read(tiny_model_dir, tmp_path, encoding, delimiter):
+    source = tmp_path / "export.csv"
+    rows = [["工单编号", "留言主题", "诉求内容"], ["u1", "路灯不亮", "小区门口路灯坏了，请尽快修复"]]
+    source.write_bytes("".join(delimiter.join(row) + "\n" for row in rows).encode(encoding))
+    out = tmp_path / "out.jsonl"
+    result = _classify(tiny_model_dir, source, out)
+    assert result.exit_code == 0, result.output
+    [row] = _jsonl(out)
+    assert row["id"] == "u1" and row["category"] and not row.get("error")
+
+
 def test_gbk_csv_from_excel_is_read(tiny_model_dir, tmp_path):
     source = tmp_path / "gbk.csv"
     source.write_bytes("留言编号,留言主题,留言详情\n7,小区路灯不亮,路灯坏了一个月没人修\n".encode("gbk"))

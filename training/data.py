@@ -126,9 +126,12 @@ def _cell(value: object) -> str:
 
 
 def _text_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM), or GB18030 for the GBK files Excel writes on Chinese Windows."""
+    """UTF-8 (with or without BOM), UTF-16 with its BOM (Excel's "Unicode text"), or GB18030 for the GBK files Excel
+    writes on Chinese Windows."""
     with path.open("rb") as handle:
         head = handle.read(65536)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             head.decode(encoding)
@@ -156,7 +159,11 @@ def _chunks(header: list[str], rows: Iterator[tuple[int, list[str]]],
 def _csv_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[Record]]]:
     csv.field_size_limit(CSV_FIELD_LIMIT)
     with path.open("r", encoding=_text_encoding(path), newline="") as handle:
-        rows = enumerate(csv.reader(handle), start=1)  # a cell with line breaks is one row: numbered as Excel shows
+        first_line = handle.readline()
+        handle.seek(0)
+        # comma, or the tab or semicolon of other exports when the first line has more of them
+        delimiter = max((",", "\t", ";"), key=lambda d: (first_line.count(d), d == ","))
+        rows = enumerate(csv.reader(handle, delimiter=delimiter), start=1)  # numbered as Excel shows rows
         header, after = _find_header(rows)
         if header is None:
             raise InputError(f"{path.name} is empty: no header row")
