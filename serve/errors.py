@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,6 +37,9 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.field = status, code, message, field
 
 
+_UNION_MEMBER = re.compile(r"^(?:str|int|float|bool|none|(?:list|dict|function-\w+)\[.*\])$")
+
+
 def error_response(status: int, code: str, message: str, field: str | None = None,
                    details: Sequence[ErrorDetail] = (), headers: dict[str, str] | None = None) -> JSONResponse:
     body = ErrorResponse(error=Error(code=code, message=message, field=field, details=list(details)))
@@ -43,10 +47,13 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 
 
 def field_name(loc: Sequence[Any]) -> str | None:
-    """("body", "tickets", 2, "content") → "tickets[2].content"; the request part ("body", "header") is dropped."""
+    """("body", "tickets", 2, "content") → "tickets[2].content"; the request part ("body", "header") is dropped, and
+    so is the member a union field was tried as (("body", "id", "str") → "id")."""
     parts = list(loc[1:]) if loc and loc[0] in ("body", "query", "path", "header") else list(loc)
     name = ""
-    for part in parts:
+    for index, part in enumerate(parts):
+        if index and isinstance(part, str) and _UNION_MEMBER.match(part):
+            continue
         name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
     return name or (str(loc[0]) if loc else None)
 

@@ -33,15 +33,27 @@ EXAMPLE_RESULT = {
 
 def _no_lone_surrogates(value: str | None) -> str | None:
     # JSON may carry escaped lone surrogates (\ud800); they cannot be written back as UTF-8.
-    if value is not None and any("\ud800" <= ch <= "\udfff" for ch in value):
+    if isinstance(value, str) and any("\ud800" <= ch <= "\udfff" for ch in value):
         raise ValueError("含有无法编码的 Unicode 代理字符 (lone surrogate)")
     return value
+
+
+def _id_as_text(value: object) -> object:
+    # Office systems number their tickets: a JSON integer is taken as the id's text; true/false are no ids.
+    if isinstance(value, bool):
+        raise ValueError("编号应为文本或整数")
+    return str(value) if isinstance(value, int) else value
+
+
+ID_DESCRIPTION = "工单编号/留言编号（文本或整数，整数按文本返回）"
 
 
 class TicketIn(Ticket):
     """一条待分类的工单：标题与诉求内容至少一项非空。"""
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_TICKET]})
+    id: str | int | None = Field(None, description=ID_DESCRIPTION)
+    _id_text = field_validator("id", mode="before")(_id_as_text)
     _encodable = field_validator("id", "title", "content")(_no_lone_surrogates)
 
 
@@ -103,6 +115,8 @@ class ReplyIn(ReplyTicket):
     2019/05/01、2019年5月1日 等格式，无法识别时不报错，由 timeliness.note 说明。"""
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_REPLY]})
+    id: str | int | None = Field(None, description=ID_DESCRIPTION)
+    _id_text = field_validator("id", mode="before")(_id_as_text)
     _encodable = field_validator("id", "title", "content", "reply", "message_time", "reply_time", "type",
                                  "unit")(_no_lone_surrogates)
 

@@ -25,7 +25,7 @@ from serve.deps import SettingsDep, require_api_key
 from serve.errors import ApiError
 from serve.inference import InferenceQueue, served_model
 from serve.limits import check_batch, check_ticket
-from serve.schemas import ERROR_RESPONSES, EXAMPLE_TICKET, ErrorResponse, TicketIn, _no_lone_surrogates
+from serve.schemas import ERROR_RESPONSES, EXAMPLE_TICKET, ErrorResponse, TicketIn, _id_as_text, _no_lone_surrogates
 
 EXAMPLE_PAST = {**EXAMPLE_TICKET, "id": "s002", "message_time": "2020-03-02 09:15:00", "unit": "A3区住房和城乡建设局"}
 # What an index of data/samples/tickets.csv answers for a reworded repeat of s002 (README, "Repeat complaints").
@@ -40,7 +40,8 @@ class PastTicketIn(PastTicket):
     """一条加入索引的历史工单：工单编号必填，标题与诉求内容至少一项非空。"""
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_PAST]})
-    id: str = Field(min_length=1, description="工单编号（索引内唯一；已在索引中的编号不重复加入）")
+    id: str | int = Field(min_length=1, description="工单编号（文本或整数；索引内唯一，已在索引中的编号不重复加入）")
+    _id_text = field_validator("id", mode="before")(_id_as_text)
     _encodable = field_validator("id", "title", "content", "message_time", "unit")(_no_lone_surrogates)
 
 

@@ -115,6 +115,16 @@ def test_a_locality_taxonomy_setting_applies_to_the_served_classifier(make_clien
     assert tiny_classifier.taxonomy.review_threshold == 0.8  # the given classifier is not changed
 
 
+def test_integer_ids_are_taken_as_text_and_true_is_refused(client):
+    assert client.post("/classify", json={**TICKET, "id": 20240001}).json()["id"] == "20240001"
+    batch = client.post("/classify/batch", json={"tickets": [{**TICKET, "id": 7}, TICKET]}).json()["results"]
+    assert [r["id"] for r in batch] == ["7", "t1"]
+    reply = {"id": 42, "title": "路灯不亮", "content": "小区路灯坏了", "reply": "区城管局已于6月3日修复路灯。"}
+    assert client.post("/audit", json=reply).json()["id"] == "42"
+    refused = client.post("/classify", json={**TICKET, "id": True})
+    assert refused.status_code == 422 and refused.json()["error"]["field"] == "id"
+
+
 class HeldClassifier:
     """The tiny classifier, except that tickets titled "hold" wait until released."""
 
