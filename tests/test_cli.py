@@ -69,7 +69,7 @@ def test_title_lines_above_the_header_and_blank_rows_are_skipped(tiny_model_dir,
                 ["w1", "路灯不亮", "小区门口路灯坏了一个月", ""], [], ["w2", "工资拖欠", "老板拖欠三个月工资", "急"]):
         sheet.append(row)
     workbook.save(tmp_path / "export.xlsx")
-    (tmp_path / "export.csv").write_text("A市12345热线工单导出\n工单编号,留言主题,诉求内容\nw1,路灯不亮,小区门口路灯坏了\n"
+    (tmp_path / "export.csv").write_text("A市12345热线工单导出;2024年5月\n工单编号,留言主题,诉求内容\nw1,路灯不亮,小区门口路灯坏了\n"
                                          "\n,,\nw2,工资拖欠,老板拖欠三个月工资\n", encoding="utf-8")
     for name in ("export.xlsx", "export.csv"):
         out = tmp_path / f"{name}.jsonl"

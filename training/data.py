@@ -159,10 +159,10 @@ def _chunks(header: list[str], rows: Iterator[tuple[int, list[str]]],
 def _csv_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[Record]]]:
     csv.field_size_limit(CSV_FIELD_LIMIT)
     with path.open("r", encoding=_text_encoding(path), newline="") as handle:
-        first_line = handle.readline()
+        head = "".join(handle.readline() for _ in range(HEADER_SEARCH_ROWS))
         handle.seek(0)
-        # comma, or the tab or semicolon of other exports when the first line has more of them
-        delimiter = max((",", "\t", ";"), key=lambda d: (first_line.count(d), d == ","))
+        # comma, or the tab or semicolon of other exports when the opening lines have more of them
+        delimiter = max((",", "\t", ";"), key=lambda d: (head.count(d), d == ","))
         rows = enumerate(csv.reader(handle, delimiter=delimiter), start=1)  # numbered as Excel shows rows
         header, after = _find_header(rows)
         if header is None:
