@@ -39,9 +39,12 @@ def _no_lone_surrogates(value: str | None) -> str | None:
 
 
 def _id_as_text(value: object) -> object:
-    # Office systems number their tickets: a JSON integer is taken as the id's text; true/false are no ids.
-    if isinstance(value, bool):
+    # Office systems number their tickets: a JSON integer (or a whole float, as tables write 1001.0) is taken as the
+    # id's text; true/false and fractions are no ids.
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
         raise ValueError("编号应为文本或整数")
+    if isinstance(value, float):
+        return str(int(value))
     return str(value) if isinstance(value, int) else value
 
 

@@ -80,19 +80,25 @@ class _LiveIndex:
             self.models["similar"] = self.index
         return self.index
 
-    def run(self, jobs: list[_Job]) -> list[SimilarResult | AddResponse]:
-        results: list[SimilarResult | AddResponse] = []
+    def run(self, jobs: list[_Job]) -> list[SimilarResult | AddResponse | Exception]:
+        """Each job on its own: a failing one gives its exception as its result (raised to its caller alone), so
+        the queue never runs the batch again — an addition already saved must not be made twice."""
+        results: list[SimilarResult | AddResponse | Exception] = []
         for job in jobs:
-            index = self.current()
-            if job.tickets is not None:
-                added = index.add_and_save(job.tickets)
-                results.append(AddResponse(added=added, not_added=len(job.tickets) - added, index_size=len(index)))
-                continue
-            threshold = index.settings.threshold if job.threshold is None else job.threshold
-            [matches] = index.search([job.ticket], k=job.k, threshold=threshold)
-            results.append(SimilarResult(id=job.ticket.id, matches=matches, threshold=threshold,
-                                         index_size=len(index)))
+            try:
+                results.append(self._one(job))
+            except Exception as error:  # noqa: BLE001 - goes to this job's caller
+                results.append(error)
         return results
+
+    def _one(self, job: _Job) -> SimilarResult | AddResponse:
+        index = self.current()
+        if job.tickets is not None:
+            added = index.add_and_save(job.tickets)
+            return AddResponse(added=added, not_added=len(job.tickets) - added, index_size=len(index))
+        threshold = index.settings.threshold if job.threshold is None else job.threshold
+        [matches] = index.search([job.ticket], k=job.k, threshold=threshold)
+        return SimilarResult(id=job.ticket.id, matches=matches, threshold=threshold, index_size=len(index))
 
 
 @asynccontextmanager
@@ -109,7 +115,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
 
 
-async def _queue(request: Request) -> InferenceQueue[_Job, SimilarResult | AddResponse]:
+async def _queue(request: Request) -> InferenceQueue[_Job, SimilarResult | AddResponse | Exception]:
     queue = request.app.state.similar_queue
     if queue is None:
         raise ApiError(503, "no_index", "未配置重复投诉索引：用 `hotline index build` 建立索引，并以 HOTLINE_SIMILAR_INDEX "
@@ -117,7 +123,14 @@ async def _queue(request: Request) -> InferenceQueue[_Job, SimilarResult | AddRe
     return queue
 
 
-QueueDep = Annotated[InferenceQueue[_Job, SimilarResult | AddResponse], Depends(_queue)]
+QueueDep = Annotated[InferenceQueue[_Job, SimilarResult | AddResponse | Exception], Depends(_queue)]
+
+
+async def _answer(queue: InferenceQueue[_Job, SimilarResult | AddResponse | Exception], job: _Job):
+    [result] = await queue.run([job])
+    if isinstance(result, Exception):
+        raise result
+    return result
 router = APIRouter(tags=["重复投诉 similar"], lifespan=lifespan, dependencies=[Depends(require_api_key)],
                    responses={**ERROR_RESPONSES, 503: {"model": ErrorResponse, "description": "未配置重复投诉索引"}})
 
@@ -131,8 +144,7 @@ async def similar(ticket: TicketIn, settings: SettingsDep, queue: QueueDep,
     """同一地点、同一问题的历史工单，按相似度降序，附两条工单共同提到的地点与关键词；与 `hotline similar` 输出的字段相同。
     工单编号已在索引中时，不会匹配到它自己。"""
     check_ticket(ticket, settings)
-    [result] = await queue.run([_Job(ticket=ticket, k=k, threshold=threshold)])
-    return result
+    return await _answer(queue, _Job(ticket=ticket, k=k, threshold=threshold))
 
 
 @router.post("/similar/add", response_model=AddResponse, summary="把历史工单加入索引")
@@ -141,5 +153,4 @@ async def similar_add(batch: AddRequest, settings: SettingsDep, queue: QueueDep)
     check_batch(batch.tickets, settings, "tickets")
     for index, ticket in enumerate(batch.tickets):
         check_ticket(ticket, settings, f"tickets[{index}].")
-    [result] = await queue.run([_Job(tickets=batch.tickets)])
-    return result
+    return await _answer(queue, _Job(tickets=batch.tickets))

@@ -106,3 +106,35 @@ def test_an_index_rebuilt_in_place_is_loaded_anew(make_client, index_dir):
     response = client.post("/similar", json=_body(UNRELATED))
     assert response.status_code == 200 and response.json()["index_size"] == 40
     assert client.get("/version").json()["models"]["similar"]["data"]["tickets"] == 40
+
+
+def test_a_failing_search_merged_with_an_addition_neither_repeats_nor_spoils_it(make_client, index_dir, monkeypatch):
+    """The index's jobs have effects (an addition is saved at once): a failing job fails alone and nothing reruns."""
+    from serve.routes import similar as routes
+
+    calls = []
+    real = routes._LiveIndex._one
+
+    def one(self, job):
+        calls.append(job)
+        if job.ticket is not None and job.ticket.title == "boom":
+            raise RuntimeError("search failed")
+        return real(self, job)
+
+    monkeypatch.setattr(routes._LiveIndex, "_one", one)
+    live = routes._LiveIndex(index_dir, {})
+    added, failed = live.run([routes._Job(tickets=[routes.PastTicketIn(**_body(SAME_PLACE_OTHER_PROBLEM))]),
+                              routes._Job(ticket=routes.TicketIn(title="boom", content="x"))])
+    assert added == routes.AddResponse(added=1, not_added=0, index_size=71) and isinstance(failed, RuntimeError)
+    assert len(calls) == 2 and len(TicketIndex.load(index_dir)) == 71
+
+
+def test_whole_float_ids_are_text_and_fractions_are_refused(make_client, index_dir):
+    client = make_client(similar_index=index_dir)
+    assert client.post("/classify", json={"id": 1001.0, "title": "路灯不亮", "content": "小区路灯坏了"}).json()["id"] == "1001"
+    found = client.post("/similar", json={"id": 7.0, **{k: v for k, v in _body(REPEATS["s002"]).items() if k != "id"}})
+    assert found.status_code == 200 and found.json()["id"] == "7"
+    added = client.post("/similar/add", json={"tickets": [{**_body(UNRELATED), "id": 8.0}]})
+    assert added.status_code == 200 and added.json()["added"] == 1
+    refused = client.post("/classify", json={"id": 1.5, "title": "路灯不亮", "content": "小区路灯坏了"})
+    assert refused.status_code == 422 and refused.json()["error"]["field"] == "id"
