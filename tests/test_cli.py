@@ -97,6 +97,29 @@ def test_data_after_a_cover_sheet_repeated_headers_and_totals_lines_are_handled(
     assert [r["id"] for r in _jsonl(out)] == ["w1", "w2"]
 
 
+@pytest.mark.parametrize("name,text,ids", [
+    ("semicolons in a quoted cell", '工单编号,标题,内容\n1,路灯,"涉及A路;B路;C路;D路;E路;F路路灯不亮"\n', ["1"]),
+    ("a ticket whose cells read like headers", "工单编号,标题,内容\n1,标题,内容\n2,路灯,小区路灯不亮\n", ["1", "2"]),
+])
+def test_header_and_delimiter_are_read_from_the_header_line(tiny_model_dir, tmp_path, name, text, ids):
+    source = tmp_path / "export.csv"
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = _classify(tiny_model_dir, source, out)
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in _jsonl(out)] == ids
+
+
+def test_a_tab_separated_unicode_export_with_commas_in_the_text(tiny_model_dir, tmp_path):
+    source = tmp_path / "export.csv"
+    rows = ["工单编号\t留言主题\t诉求内容"] + [f"t{i}\t烧烤油烟\t楼下烧烤店每晚营业到凌晨2点,油烟很大,噪音扰民" for i in range(3)]
+    source.write_bytes(("\n".join(rows) + "\n").encode("utf-16"))
+    out = tmp_path / "out.jsonl"
+    result = _classify(tiny_model_dir, source, out)
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in _jsonl(out)] == ["t0", "t1", "t2"]
+
+
 def test_a_header_naming_two_columns_is_refused_as_ambiguous(tiny_model_dir, tmp_path):
     source = tmp_path / "dup.csv"
     source.write_text("工单编号,标题,内容,内容\n1,路灯不亮,,小区门口路灯坏了\n", encoding="utf-8")

@@ -251,3 +251,22 @@ def test_phone_numbers_typed_into_unit_label_or_id_cells_stay_out_of_the_tables_
     for name in ("units.csv", "agreement.csv", "summary.json", "report.html"):
         assert phone not in (tmp_path / "out" / name).read_text(encoding="utf-8-sig"), name
     assert [u["unit"] for u in _csv(tmp_path / "out" / "units.csv")] == ["联系人〔手机号〕"]
+
+
+def test_headers_named_by_columns_are_found_below_a_title_line(models, tmp_path):
+    source = tmp_path / "export.csv"
+    source.write_text("A市12345热线工单导出（2024年5月）\n来电摘要,处理结果,处理部门\n"
+                      "小区路灯坏了一个月,区城管局已于6月3日修复路灯。,区城管局\n", encoding="utf-8")
+    result = _report(source, tmp_path / "out", "--columns", "来电摘要=content,处理结果=reply,处理部门=unit", models=models)
+    assert result.exit_code == 0, result.output
+    [unit] = _csv(tmp_path / "out" / "units.csv")
+    assert unit["unit"] == "区城管局" and unit["audited"] == "1"
+
+
+def test_a_header_with_one_known_name_is_still_the_header(models, tmp_path):
+    source = tmp_path / "export.csv"
+    source.write_text("流水号,诉求内容,备注\n1,标题,内容\n2,小区路灯坏了一个月,无\n", encoding="utf-8")
+    result = _report(source, tmp_path / "out", models=models)
+    assert result.exit_code == 0, result.output
+    scored = _csv(tmp_path / "out" / "tickets_scored.csv")
+    assert [(r["流水号"], r["诉求内容"]) for r in scored] == [("1", "标题"), ("2", "小区路灯坏了一个月")]

@@ -7,6 +7,7 @@ names through :data:`COLUMN_ALIASES`, and a missing column raises :class:`Column
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 import json
 import os
@@ -82,19 +83,23 @@ def resolve_columns(found: Sequence[object], required: Sequence[str], optional: 
     return mapping
 
 
-_KNOWN_HEADERS = {_header_key(alias) for aliases in COLUMN_ALIASES.values() for alias in aliases}
+_KNOWN_HEADERS = frozenset(_header_key(alias) for aliases in COLUMN_ALIASES.values() for alias in aliases)
 
 
-def _known_headers(cells: Sequence[str]) -> int:
-    return sum(_header_key(c) in _KNOWN_HEADERS for c in cells if c)
+def _looks_like_header(cells: Sequence[str], known: frozenset[str]) -> bool:
+    """Two known column names, or one among two or more filled cells (a title line is one merged cell)."""
+    hits = sum(_header_key(c) in known for c in cells if c)
+    return hits >= 2 or (hits >= 1 and sum(bool(c.strip()) for c in cells) >= 2)
 
 
-def _find_header(rows: Iterator[tuple[int, list[str]]]) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
-    """The header row among the first HEADER_SEARCH_ROWS rows, and the rows read after it (to be yielded first)."""
+def _find_header(rows: Iterator[tuple[int, list[str]]],
+                 known: frozenset[str]) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
+    """The header row among the first HEADER_SEARCH_ROWS rows (else the first row), and the rows read after it (to be
+    yielded first)."""
     seen: list[tuple[int, list[str]]] = []
     for number, cells in rows:
         seen.append((number, cells))
-        if _known_headers(cells) >= 2:
+        if _looks_like_header(cells, known):
             return cells, []
         if len(seen) == HEADER_SEARCH_ROWS:
             break
@@ -103,18 +108,32 @@ def _find_header(rows: Iterator[tuple[int, list[str]]]) -> tuple[list[str] | Non
     return seen[0][1], seen[1:]
 
 
+def _delimiter(head: str, known: frozenset[str]) -> str:
+    """The delimiter that splits one of the opening lines into a header (comma, then tab, then semicolon); without
+    one, whichever the first line has most of."""
+    for delimiter in (",", "\t", ";"):
+        try:
+            if any(_looks_like_header(row, known) for row in csv.reader(io.StringIO(head), delimiter=delimiter)):
+                return delimiter
+        except csv.Error:
+            continue
+    first_line = head.split("\n", 1)[0]
+    return max((",", "\t", ";"), key=lambda d: (first_line.count(d), d == ","))
+
+
 _TOTALS = {"合计", "总计", "小计"}
 
 
 def _not_a_ticket(cells: Sequence[str], header: Sequence[str]) -> bool:
-    """A wholly blank row, the header repeated (exports pasted together month by month) or a totals line (合计 …)."""
+    """A wholly blank row, the header repeated (exports pasted together month by month: every filled cell is its
+    column's name) or a totals line (合计 …)."""
     filled = [c.strip() for c in cells if c.strip()]
     if not filled:
         return True
     if filled[0] in _TOTALS:
         return True
-    named = [(c.strip(), h.strip()) for c, h in zip(cells, header) if h.strip()]
-    return len(named) >= 2 and sum(c == h for c, h in named) * 2 >= len(named)
+    same = [c.strip() == h.strip() for c, h in zip(cells, header) if c.strip()]
+    return len(same) >= 2 and all(same)
 
 
 def _cell(value: object) -> str:
@@ -156,21 +175,19 @@ def _chunks(header: list[str], rows: Iterator[tuple[int, list[str]]],
     yield header, chunk
 
 
-def _csv_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[Record]]]:
+def _csv_chunks(path: Path, chunk_size: int, known: frozenset[str]) -> Iterator[tuple[list[str], list[Record]]]:
     csv.field_size_limit(CSV_FIELD_LIMIT)
     with path.open("r", encoding=_text_encoding(path), newline="") as handle:
         head = "".join(handle.readline() for _ in range(HEADER_SEARCH_ROWS))
         handle.seek(0)
-        # comma, or the tab or semicolon of other exports when the opening lines have more of them
-        delimiter = max((",", "\t", ";"), key=lambda d: (head.count(d), d == ","))
-        rows = enumerate(csv.reader(handle, delimiter=delimiter), start=1)  # numbered as Excel shows rows
-        header, after = _find_header(rows)
+        rows = enumerate(csv.reader(handle, delimiter=_delimiter(head, known)), start=1)  # numbered as Excel does
+        header, after = _find_header(rows, known)
         if header is None:
             raise InputError(f"{path.name} is empty: no header row")
         yield from _chunks(header, itertools.chain(after, rows), chunk_size)
 
 
-def _xlsx_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[Record]]]:
+def _xlsx_chunks(path: Path, chunk_size: int, known: frozenset[str]) -> Iterator[tuple[list[str], list[Record]]]:
     from openpyxl import load_workbook
 
     try:
@@ -178,7 +195,7 @@ def _xlsx_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[
     except Exception as error:  # openpyxl raises many kinds for a broken file
         raise InputError(f"{path.name} is not a readable Excel file ({type(error).__name__}: {error})") from error
     try:
-        rows, header, after = _data_sheet(workbook)
+        rows, header, after = _data_sheet(workbook, known)
         if header is None:
             raise InputError(f"{path.name} is empty: no sheet has a header row")
         yield from _chunks(header, itertools.chain(after, rows), chunk_size)
@@ -186,22 +203,23 @@ def _xlsx_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[
         workbook.close()
 
 
-def _data_sheet(workbook) -> tuple[Iterator[tuple[int, list[str]]], list[str] | None, list[tuple[int, list[str]]]]:
-    """The rows of the first sheet whose header (within HEADER_SEARCH_ROWS rows) has two known column names — a cover
-    sheet or an empty first sheet is passed over — else of the first sheet: (row iterator, header, rows read after
-    the header). Rows are numbered as the sheet shows them (read-only sheets yield empty rows too)."""
+def _data_sheet(workbook, known: frozenset[str]
+                ) -> tuple[Iterator[tuple[int, list[str]]], list[str] | None, list[tuple[int, list[str]]]]:
+    """The rows of the first sheet with a header (a cover sheet or an empty first sheet is passed over), else of the
+    first sheet: (row iterator, header, rows read after the header). Rows are numbered as the sheet shows them
+    (read-only sheets yield empty rows too)."""
     first = None
     for sheet in workbook.worksheets:
         rows = ((number, [_cell(v) for v in values])
                 for number, values in enumerate(sheet.iter_rows(values_only=True), start=1))
-        header, after = _find_header(rows)
-        if header is not None and _known_headers(header) >= 2:
+        header, after = _find_header(rows, known)
+        if header is not None and _looks_like_header(header, known):
             return rows, header, after
         first = first or (rows, header, after)
     return first
 
 
-def _jsonl_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list[Record]]]:
+def _jsonl_chunks(path: Path, chunk_size: int, known: frozenset[str]) -> Iterator[tuple[list[str], list[Record]]]:
     """JSON lines: the header is the keys of the first object; a broken line becomes a row of None."""
     header: list[str] | None = None
     chunk: list[Record] = []
@@ -228,10 +246,12 @@ def _jsonl_chunks(path: Path, chunk_size: int) -> Iterator[tuple[list[str], list
     yield header, chunk
 
 
-def iter_records(path: str | Path, chunk_size: int = 1000) -> Iterator[tuple[list[str], list[Record]]]:
+def iter_records(path: str | Path, chunk_size: int = 1000,
+                 extra_headers: Sequence[str] = ()) -> Iterator[tuple[list[str], list[Record]]]:
     """Yield (header, records) chunks of the file as it is: each record is (row number, cells), its cells None
-    when the row cannot be read. Row numbers are those a spreadsheet shows (title lines above the header and wholly
-    blank rows are skipped but counted); in JSONL, line numbers (blank lines skipped)."""
+    when the row cannot be read. Row numbers are those a spreadsheet shows (title lines above the header and rows
+    that are not tickets are skipped but counted); in JSONL, line numbers (blank lines skipped). `extra_headers`:
+    column names the caller maps itself (`--columns`), recognised as header names next to COLUMN_ALIASES."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path} does not exist or is not a file")
@@ -240,7 +260,7 @@ def iter_records(path: str | Path, chunk_size: int = 1000) -> Iterator[tuple[lis
     if reader is None:
         raise InputError(f"{path.name}: unsupported file type; use one of {', '.join(READABLE_SUFFIXES)}")
     try:
-        yield from reader(path, chunk_size)
+        yield from reader(path, chunk_size, _KNOWN_HEADERS | {_header_key(h) for h in extra_headers})
     except UnicodeDecodeError as error:
         raise InputError(f"{path.name} is not UTF-8 text ({error.reason} at byte {error.start})") from error
     except csv.Error as error:

@@ -41,7 +41,7 @@ def make_report(classifier: TicketClassifier, auditor: ReplyAuditor, source: Pat
     """Score every row of `source` and write the report's files into `directory`; raises InputError (ColumnError
     included) before writing anything when the file or its columns cannot be read."""
     mapping = parse_mapping(columns)
-    chunks = iter_records(source, chunk_size)
+    chunks = iter_records(source, chunk_size, extra_headers=list(mapping))
     header, first = next(chunks)
     position = resolve(header, mapping)
     directory.mkdir(parents=True, exist_ok=True)
