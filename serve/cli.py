@@ -477,10 +477,13 @@ def index_build(
             text_encoder = TextEncoder.load(encoder)
         except (OSError, ValueError) as error:
             _fail(f"cannot load the encoder: {error}", EXIT_MODEL)
-    with _progress() as progress:
-        progress.add_task("indexing", total=None)
-        built = TicketIndex.build(past_tickets.tickets, encoder=text_encoder)
-        built.save(index)
+    try:
+        with _progress() as progress:
+            progress.add_task("indexing", total=None)
+            built = TicketIndex.build(past_tickets.tickets, encoder=text_encoder)
+            built.save(index)
+    except OSError as error:
+        _fail(_file_problem(error), EXIT_BAD_INPUT)
     err.print(f"{len(built)} tickets indexed → {index} (rows skipped: {past_tickets.summary()}; index "
               f"{built.version}, threshold {built.settings.threshold})", highlight=False)
 
@@ -523,6 +526,8 @@ def similar(
         _fail(str(error), EXIT_BAD_INPUT)
     except ModelFileError as error:
         _fail(f"cannot save to the index: {error}", EXIT_MODEL)
+    except OSError as error:
+        _fail(_file_problem(error), EXIT_BAD_INPUT)
     err.print(f"{summary.rows} rows → {output} ({summary.errors} with errors, {summary.with_matches} with earlier "
               f"tickets about the same matter; index of {len(opened) - summary.added} tickets"
               + (f", {summary.added} added" if add else "") + ")", highlight=False)

@@ -297,3 +297,15 @@ def test_xlsx_output_cuts_cells_longer_than_excel_allows_and_says_so(tiny_audito
     assert "were cut" in result.output and ".jsonl" in result.output
     table = pd.read_excel(out, dtype=str)
     assert len(table) == 2 and table.map(lambda v: len(str(v))).to_numpy().max() == 32_767
+
+
+def test_similar_and_index_build_report_refused_paths_without_a_traceback(tmp_path):
+    (tmp_path / "a_file").write_text("x", encoding="utf-8")
+    build = runner.invoke(app, ["index", "build", str(SAMPLES / "tickets.csv"), "--index", str(tmp_path / "a_file" / "idx")])
+    assert build.exit_code == 2 and build.output.startswith("error:")
+    index = tmp_path / "idx"
+    assert runner.invoke(app, ["index", "build", str(SAMPLES / "tickets.csv"), "--index", str(index)]).exit_code == 0
+    (tmp_path / "out.jsonl").mkdir()
+    found = runner.invoke(app, ["similar", str(SAMPLES / "tickets.csv"), "-o", str(tmp_path / "out.jsonl"),
+                                "--index", str(index)])
+    assert found.exit_code == 2 and found.output.startswith("error:")

@@ -200,6 +200,16 @@ def test_scored_tickets_pad_short_rows(tmp_path):
     assert [(r["a"], r["b"], r["hotline_error"]) for r in rows] == [("1", "", "x"), ("", "", "")]
 
 
+def test_errors_file_cells_that_a_spreadsheet_would_run_are_kept_as_text(tmp_path):
+    from serve.report.writers import ErrorsFile
+
+    errors = ErrorsFile(tmp_path)
+    errors.write(7, '=HYPERLINK("http://x.cn")', RowResult(problems=[("content", "empty")]))
+    errors.close()
+    [row] = _csv(tmp_path / "errors.csv")
+    assert row["id"] == "'=HYPERLINK(\"http://x.cn\")" and row["row"] == "7"
+
+
 def test_csv_cells_that_a_spreadsheet_would_run_are_kept_as_text(tmp_path):
     writer = ScoredTickets(tmp_path, ["title", "amount", "phone"])
     writer.write(['=HYPERLINK("http://x.cn","点击")', "-5", "@SUM(A1)"], RowResult())
@@ -241,16 +251,18 @@ def test_placeholder_dates_go_to_the_errors_file_and_the_row_is_still_scored(mod
     assert (problem["row"], problem["column"]) == ("2", "reply_time") and "out of range" in problem["reason"]
 
 
-def test_phone_numbers_typed_into_unit_label_or_id_cells_stay_out_of_the_tables_and_page(models, tmp_path):
-    phone = "13812345678"
+def test_phone_numbers_typed_into_unit_or_label_cells_stay_out_of_the_tables_and_page(models, tmp_path):
+    phone, ticket_number = "13812345678", "2024050112345678"  # a 16-digit ticket number is no bank card: kept
     source = tmp_path / "export.csv"
     source.write_text("工单编号,留言主题,留言详情,答复意见,承办单位,一级分类\n"
-                      f"{phone},路灯不亮,小区路灯坏了,已转交相关部门处理。,联系人{phone},城建{phone}\n", encoding="utf-8")
+                      f"{ticket_number},路灯不亮,小区路灯坏了,已转交相关部门处理。,联系人{phone},城建{phone}\n",
+                      encoding="utf-8")
     result = _report(source, tmp_path / "out", models=models)
     assert result.exit_code == 0, result.output
     for name in ("units.csv", "agreement.csv", "summary.json", "report.html"):
         assert phone not in (tmp_path / "out" / name).read_text(encoding="utf-8-sig"), name
-    assert [u["unit"] for u in _csv(tmp_path / "out" / "units.csv")] == ["联系人〔手机号〕"]
+    [unit] = _csv(tmp_path / "out" / "units.csv")
+    assert unit["unit"] == "联系人〔手机号〕" and unit["worst_ids"] == ticket_number
 
 
 def test_headers_named_by_columns_are_found_below_a_title_line(models, tmp_path):

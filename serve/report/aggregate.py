@@ -123,9 +123,10 @@ class ReportStats:
     def add(self, number: int, fields: dict[str, str], result: RowResult) -> None:
         self.rows += 1
         self.error_rows += bool(result.problems)
-        # the tables and the page are made to be mailed: a phone or ID number typed into any cell they show is masked
+        # the tables and the page are made to be mailed: a phone or ID number typed into a unit or label cell is
+        # masked; ids stay as they are (ticket numbers are often 15–19 digits, and the worst replies are named by them)
         unit = mask_pii(fields.get("unit", "").strip()) or NO_UNIT
-        ident = mask_pii(fields.get("id", "").strip()) or f"row {number}"
+        ident = fields.get("id", "").strip() or f"row {number}"
         self.units.setdefault(unit, UnitStats()).add(number, ident, fields, result, self.keep)
         self.total.add(number, ident, fields, result, self.keep)
         if result.error is not None:

@@ -72,7 +72,7 @@ class ScoredTickets:
         self.width = len(header)
         columns = [*header, *RESULT_COLUMNS]
         self._handle, self._csv = _csv_writer(directory / "tickets_scored.csv")
-        self._csv.writerow(columns)
+        self._csv.writerow([_csv_cell(c) for c in columns])
         self.xlsx_path = directory / "tickets_scored.xlsx"
         self._workbook = Workbook(write_only=True)
         self._sheet = self._workbook.create_sheet("tickets")
@@ -113,7 +113,7 @@ class ErrorsFile:
 
     def write(self, number: int, ident: str, result: RowResult) -> None:
         for column, reason in result.problems:
-            self._csv.writerow([number, ident, column, reason])
+            self._csv.writerow([_csv_cell(c) for c in (number, ident, column, reason)])
 
     def close(self) -> None:
         self._handle.close()
