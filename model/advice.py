@@ -59,7 +59,7 @@ def _issues(rules: RuleOutput, elements: dict[str, ElementAudit], relevance: Rel
             timeliness: Timeliness | None, verdict: str) -> list[AuditIssue]:
     found: list[tuple[str, str]] = []
     if verdict == "redo" and rules.feats["len_short"]:  # the length the auditor's models read as "short"
-        found.append(("TOO_BRIEF", "答复过于简单（不足60字）：办件答复中这样短的答复几乎都没有写明办理结果，会被退回；"
+        found.append(("TOO_BRIEF", "答复篇幅过短（不足60字）：办件答复中这样短的答复几乎都没有写明办理结果，会被退回；"
                                    "请按“收到诉求—调查核实—处理结果—联系当事人”写全"))
     if rules.flags["FORWARD_ONLY"]:
         found.append(("FORWARD_ONLY", "只写了已转办或已安排，没有说明办理情况和结果"))

@@ -19,7 +19,7 @@ from model.audit_results import Timeliness
 
 DEFAULT_LIMITS = {"咨询": 5}
 DEFAULT_LIMIT = 15
-_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d",
+_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d",
             "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y-%m-%dT%H:%M:%S", "%Y.%m.%d",
             "%Y年%m月%d日 %H时%M分", "%Y年%m月%d日%H时%M分", "%Y%m%d", "%Y%m%d%H%M%S")
 # A time cell read as a number: Excel's serial date (days since 1899-12-30, the fraction the time of day).

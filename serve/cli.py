@@ -260,7 +260,7 @@ def train_classifier_command(
     try:
         with _progress() as progress:
             classifier, card = train_classifier(args, _track(progress))
-    except (FileNotFoundError, InputError, ValueError) as error:  # ValueError: e.g. a file with one label only
+    except (FileNotFoundError, InputError) as error:
         _fail(str(error), EXIT_BAD_INPUT)
     card = classifier.save(args.output_dir, card)
     _print_metrics(card["metrics"])

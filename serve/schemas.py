@@ -48,6 +48,13 @@ def _id_as_text(value: object) -> object:
     return str(value) if isinstance(value, int) else value
 
 
+def _time_as_text(value: object) -> object:
+    # A time cell a spreadsheet exported as a number (45383.5: Excel's serial date) is read as its text.
+    if isinstance(value, bool):
+        raise ValueError("时间应为文本（或 Excel 日期序号）")
+    return str(value) if isinstance(value, int | float) else value
+
+
 ID_DESCRIPTION = "工单编号/留言编号（文本或整数，整数按文本返回）"
 
 
@@ -119,7 +126,10 @@ class ReplyIn(ReplyTicket):
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_REPLY]})
     id: str | int | None = Field(None, description=ID_DESCRIPTION)
+    message_time: str | float | None = Field(None, description="留言时间，如 2019-05-01 10:00:00；数字按 Excel 日期序号读")
+    reply_time: str | float | None = Field(None, description="答复时间（格式同留言时间）")
     _id_text = field_validator("id", mode="before")(_id_as_text)
+    _times_text = field_validator("message_time", "reply_time", mode="before")(_time_as_text)
     _encodable = field_validator("id", "title", "content", "reply", "message_time", "reply_time", "type",
                                  "unit")(_no_lone_surrogates)
 

@@ -54,6 +54,7 @@ def test_counting_equals_walking_the_calendar_day_by_day():
         return sum(is_working_day(day) for day in days)
 
     starts = [date(2018, 12, 28) + timedelta(17 * n) for n in range(160)]  # 2018–2026, every weekday and holiday
+    starts += [date(2003, 12, 20), date(2026, 12, 20), date(1995, 3, 1), date(2040, 1, 1)]  # across and outside
     for start in starts:
         for span in (0, 1, 3, 9, 40, 400):
             assert working_days_between(start, start + timedelta(span)) == walked(start, start + timedelta(span))

@@ -26,7 +26,7 @@ from model.linear import CalibratedLinear
 from model.routing import Taxonomy
 from model.text import PreparedText, default_tokenizer, prepare
 from training.args import BlockSpec, ClassifierTrainingArguments, LabelModelArguments
-from training.data import group_keys, load_labelled, load_shared_csv
+from training.data import InputError, group_keys, load_labelled, load_shared_csv
 from training.evaluate import label_metrics
 from training.nbsvm import NBSVMClassifier
 from training.progress import Progress, no_progress
@@ -118,7 +118,7 @@ def fit_label_model(docs: Sequence[PreparedText], labels: Sequence[str], args: L
     """
     labels = np.asarray(labels)
     if len(set(labels)) < 2:
-        raise ValueError("training needs at least two different labels")
+        raise InputError("training needs at least two different labels")
     out_of_fold = cross_validated_scores(docs, labels, args, seed, sample_weight, groups)
     classes = np.unique(labels)
     temperature = fit_temperature(out_of_fold, np.searchsorted(classes, labels))

@@ -121,6 +121,8 @@ def test_integer_ids_are_taken_as_text_and_true_is_refused(client):
     assert [r["id"] for r in batch] == ["7", "t1"]
     reply = {"id": 42, "title": "路灯不亮", "content": "小区路灯坏了", "reply": "区城管局已于6月3日修复路灯。"}
     assert client.post("/audit", json=reply).json()["id"] == "42"
+    serial = client.post("/audit", json={**reply, "message_time": 43983.4, "reply_time": 20200609}).json()
+    assert serial["timeliness"]["working_days"] == 6  # Excel's serial date for 2020-06-01 09:36, and 20200609
     refused = client.post("/classify", json={**TICKET, "id": True})
     assert refused.status_code == 422 and refused.json()["error"]["field"] == "id"
 
