@@ -23,7 +23,7 @@ from model.auditor import ReplyAuditor
 from model.classifier import TicketClassifier
 from model.results import Classification, Ticket
 from model.text import default_tokenizer
-from training.data import InputError, iter_table
+from training.exports import InputError, iter_table
 
 XLSX_MAX_CHARS = 32_767  # Excel's limit for one cell
 

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from model.artifacts import ModelFileError, read_card
 from model.text import TOKENISE_LIMIT
-from training.data import InputError
+from training.exports import InputError
 
 app = typer.Typer(help="hotline: classify 12345 hotline tickets and audit replies.", no_args_is_help=True,
                   pretty_exceptions_enable=False)

@@ -13,7 +13,7 @@ from model.similar import TicketIndex
 from model.similar_results import PastTicket, SimilarResult
 from model.text import normalise
 from serve.batch import UNREADABLE_ROW, ResultWriter
-from training.data import iter_table
+from training.exports import iter_table
 
 REQUIRED = ("id", "title", "content")
 OPTIONAL = ("message_time", "unit")

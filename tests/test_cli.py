@@ -168,6 +168,17 @@ def test_missing_column_names_found_and_expected(tiny_model_dir, tmp_path):
     assert "Traceback" not in result.output and not (tmp_path / "out.jsonl").exists()
 
 
+def test_a_file_without_header_row_does_not_print_the_citizen_s_numbers(tiny_model_dir, tmp_path):
+    """Without a header the first ticket is offered as one; the message quoting it is masked and cut."""
+    source = tmp_path / "nohdr.csv"
+    source.write_text("T001,路灯坏了,我家门口路灯坏了一个月，电话13812345678，身份证430102199001011234\n"
+                      "T002,噪音,夜间施工\n", encoding="utf-8")
+    result = _classify(tiny_model_dir, source, tmp_path / "out.jsonl")
+    assert result.exit_code == 2 and "missing column" in result.output and "T001" in result.output
+    assert "13812345678" not in result.output and "430102199001011234" not in result.output
+    assert "…" in result.output  # the long cell is cut
+
+
 @pytest.mark.parametrize("name,payload", [("broken.xlsx", b"PK\x03\x04 not really a zip"),
                                           ("latin.csv", "id,title,content\n1,caf\xe9,x\n".encode("latin-1")),
                                           ("empty.csv", b""), ("notes.txt", b"hello")])

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from model.classifier import TicketClassifier
 from model.results import Ticket
-from training.data import InputError, read_table
+from training.data import read_table
 from training.evaluate import label_metrics
+from training.exports import InputError
 from training.type_data import MAIN_TYPES
 
 

@@ -26,8 +26,9 @@ from model.linear import CalibratedLinear
 from model.routing import Taxonomy
 from model.text import PreparedText, default_tokenizer, prepare
 from training.args import BlockSpec, ClassifierTrainingArguments, LabelModelArguments
-from training.data import InputError, group_keys, load_labelled, load_shared_csv
+from training.data import group_keys, load_labelled, load_shared_csv
 from training.evaluate import label_metrics
+from training.exports import InputError
 from training.nbsvm import NBSVMClassifier
 from training.progress import Progress, no_progress
 from training.type_data import MAIN_TYPES, load_type_training

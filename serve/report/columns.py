@@ -8,7 +8,7 @@ import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
-from training.data import ColumnError, InputError, _header_key, resolve_columns
+from training.exports import ColumnError, InputError, describe_headers, header_key, resolve_columns
 
 REQUIRED = ("content",)
 OPTIONAL = ("id", "title", "reply", "message_time", "reply_time", "unit", "label", "type",
@@ -24,7 +24,7 @@ _NO = {"否", "未办结", "办理中", "未完成", "超期", "逾期", "不满
 
 def outcome(value: str) -> bool | None:
     """是/否-style cell → True/False; None when the cell says neither."""
-    key = _header_key(value)
+    key = header_key(value)
     return True if key in _YES else False if key in _NO else None
 
 
@@ -58,16 +58,16 @@ def parse_mapping(option: str | None) -> dict[str, str]:
 
 def resolve(header: Sequence[str], mapping: dict[str, str]) -> dict[str, int]:
     """Canonical name → position in the file's header: the user's mapping first, then the usual aliases."""
-    by_key = {_header_key(h): i for i, h in reversed(list(enumerate(header)))}
-    missing = [h for h in mapping if _header_key(h) not in by_key]
+    by_key = {header_key(h): i for i, h in reversed(list(enumerate(header)))}
+    missing = [h for h in mapping if header_key(h) not in by_key]
     if missing:
         raise ColumnError(f"--columns names header(s) not in the file: {', '.join(missing)}. "
-                          f"Found: {', '.join(header) or 'no columns'}.")
-    position = {name: by_key[_header_key(h)] for h, name in mapping.items()}
+                          f"Found: {describe_headers(header)}.")
+    position = {name: by_key[header_key(h)] for h, name in mapping.items()}
     rest = [h for i, h in enumerate(header) if i not in position.values()]
     found = resolve_columns(rest, [c for c in REQUIRED if c not in position],
                             [c for c in OPTIONAL if c not in position])
-    position.update({name: by_key[_header_key(column)] for name, column in found.items()})
+    position.update({name: by_key[header_key(column)] for name, column in found.items()})
     return position
 
 

@@ -20,7 +20,7 @@ from serve.report.columns import describe, parse_mapping, resolve
 from serve.report.page import render
 from serve.report.scoring import score_rows
 from serve.report.writers import ErrorsFile, ScoredTickets, write_json, write_table
-from training.data import Record, iter_records
+from training.exports import Record, iter_records
 
 UNIT_COLUMNS = ("unit", "tickets", "scored", "audited", "redo", "redo_rate", "mean_redo_risk", "shallow",
                 "shallow_rate", *(f"missing_{name}_rate" for name in ELEMENTS), "mean_score", "timed", "overdue")

@@ -193,6 +193,7 @@ def test_the_served_process_loads_neither_scikit_learn_nor_pandas():
 
     script = ("import sys\n"
               "from fastapi.testclient import TestClient\n"
+              "import serve.cli  # `hotline serve` runs uvicorn inside the command line's process\n"
               "from serve.app import create_app\n"
               "with TestClient(create_app()) as client:\n"
               "    assert client.post('/classify', json={'content': '小区路灯不亮'}).status_code == 200\n"

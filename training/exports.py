@@ -1,0 +1,289 @@
+"""Reading office exports (.csv/.xlsx/.jsonl) with Chinese or English headers, row by row.
+
+Tables are read in chunks so a large export never has to fit in memory; headers are mapped to canonical names
+through :data:`COLUMN_ALIASES`, and a missing column raises :class:`ColumnError` naming what was found. Only the
+standard library and openpyxl: the service and the batch commands read files without pandas or numpy.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from model.text import mask_pii
+
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "工单编号", "留言编号", "工单号", "编号", "序号"),
+    "title": ("title", "标题", "留言主题", "主题", "诉求标题", "工单标题"),
+    "content": ("content", "诉求内容", "留言详情", "留言内容", "内容", "诉求描述", "来电内容", "工单内容"),
+    "label": ("label", "category", "一级分类", "一级标签", "类别", "诉求分类"),
+    "type": ("type", "诉求类型", "性质", "工单类型"),
+    "reply": ("reply", "答复意见", "回复内容", "答复内容", "回复意见", "办理意见", "处理意见", "答复"),
+    "message_time": ("message_time", "留言时间", "来信时间", "受理时间", "来电时间", "创建时间"),
+    "reply_time": ("reply_time", "答复时间", "回复时间", "办结时间"),
+    "unit": ("unit", "承办单位", "办理单位", "责任单位", "答复单位", "处理单位"),
+    "content_source": ("content_source",),
+    # The offices' own outcome columns, read by `hotline report` for 办结率, 按期办结率 and 满意率.
+    "completed": ("completed", "是否办结", "办结状态", "办理状态"),
+    "on_time": ("on_time", "是否按期办结", "是否按期", "按期办结"),
+    "satisfied": ("satisfied", "是否满意", "满意度", "满意度评价", "评价结果", "回访结果"),
+}
+READABLE_SUFFIXES = (".csv", ".xlsx", ".jsonl")
+# Office exports often put a title line or two ("A市12345热线工单导出（2024年5月）") above the header: the header is
+# the first of this many rows with at least two known column names (else the first row).
+HEADER_SEARCH_ROWS = 10
+CSV_FIELD_LIMIT = 64 * 1024 * 1024  # characters in one cell (the csv module's default, 131,072, rejects the file)
+Record = tuple[int, list[str] | None]  # (row number in the file, its cells; None when the row cannot be read)
+
+
+class InputError(ValueError):
+    """The input file cannot be read as a table of tickets."""
+
+
+class ColumnError(InputError):
+    """Required columns are missing; the message names the columns found and the ones expected."""
+
+
+HEADER_SHOWN_CHARS = 20  # a header cell quoted in a message is cut to this: without a header row, it is a ticket
+
+
+def describe_headers(found: Sequence[object]) -> str:
+    """The header cells for an error message: masked and cut, since a file without a header row offers its first
+    ticket (phone and ID numbers included) as the header, and these messages end up in cron mails and CI logs."""
+    cells = [mask_pii(str(cell)) for cell in found]
+    return ", ".join(c if len(c) <= HEADER_SHOWN_CHARS else c[:HEADER_SHOWN_CHARS] + "…" for c in cells) or "no columns"
+
+
+def header_key(name: object) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name))).lower()
+
+
+def resolve_columns(found: Sequence[object], required: Sequence[str], optional: Sequence[str] = ()) -> dict[str, str]:
+    """Map canonical names to the file's own headers; raise ColumnError when a required one is absent."""
+    by_key = {header_key(name): str(name) for name in found}
+    mapping: dict[str, str] = {}
+    for canonical in [*required, *optional]:
+        for alias in COLUMN_ALIASES.get(canonical, (canonical,)):
+            if header_key(alias) in by_key:
+                mapping[canonical] = by_key[header_key(alias)]
+                break
+    counts = Counter(header_key(name) for name in found)
+    repeated = sorted({header for header in mapping.values() if counts[header_key(header)] > 1})
+    if repeated:
+        raise ColumnError(f"the header(s) {', '.join(repeated)} name more than one column, so which one to read is "
+                          f"unclear: rename or delete the extra column(s). Found: {describe_headers(found)}.")
+    missing = [name for name in required if name not in mapping]
+    if missing:
+        expected = "; ".join(f"{name} (or {'/'.join(COLUMN_ALIASES.get(name, (name,))[1:4])})" for name in required)
+        raise ColumnError(
+            f"missing column(s): {', '.join(missing)}. Found: {describe_headers(found)}. "
+            f"Expected: {expected}."
+        )
+    return mapping
+
+
+_KNOWN_HEADERS = frozenset(header_key(alias) for aliases in COLUMN_ALIASES.values() for alias in aliases)
+
+
+def _looks_like_header(cells: Sequence[str], known: frozenset[str]) -> bool:
+    """Two known column names, or one among two or more filled cells (a title line is one merged cell)."""
+    hits = sum(header_key(c) in known for c in cells if c)
+    return hits >= 2 or (hits >= 1 and sum(bool(c.strip()) for c in cells) >= 2)
+
+
+def _find_header(rows: Iterator[tuple[int, list[str]]],
+                 known: frozenset[str]) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
+    """The header row among the first HEADER_SEARCH_ROWS rows (else the first row), and the rows read after it (to be
+    yielded first)."""
+    seen: list[tuple[int, list[str]]] = []
+    for number, cells in rows:
+        seen.append((number, cells))
+        if _looks_like_header(cells, known):
+            return cells, []
+        if len(seen) == HEADER_SEARCH_ROWS:
+            break
+    if not seen:
+        return None, []
+    return seen[0][1], seen[1:]
+
+
+def _delimiter(head: str, known: frozenset[str]) -> str:
+    """The delimiter that splits one of the opening lines into a header (comma, then tab, then semicolon); without
+    one, whichever the first line has most of."""
+    for delimiter in (",", "\t", ";"):
+        try:
+            if any(_looks_like_header(row, known) for row in csv.reader(io.StringIO(head), delimiter=delimiter)):
+                return delimiter
+        except csv.Error:
+            continue
+    first_line = head.split("\n", 1)[0]
+    return max((",", "\t", ";"), key=lambda d: (first_line.count(d), d == ","))
+
+
+_TOTALS = {"合计", "总计", "小计"}
+
+
+def _not_a_ticket(cells: Sequence[str], header: Sequence[str]) -> bool:
+    """A wholly blank row, the header repeated (exports pasted together month by month: every filled cell is its
+    column's name) or a totals line (合计 …)."""
+    filled = [c.strip() for c in cells if c.strip()]
+    if not filled:
+        return True
+    if filled[0] in _TOTALS:
+        return True
+    same = [c.strip() == h.strip() for c, h in zip(cells, header) if c.strip()]
+    return len(same) >= 2 and all(same)
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _text_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with its BOM (Excel's "Unicode text"), or GB18030 for the GBK files Excel
+    writes on Chinese Windows."""
+    with path.open("rb") as handle:
+        head = handle.read(65536)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            head.decode(encoding)
+            return encoding
+        except UnicodeDecodeError as error:
+            if encoding == "utf-8-sig" and error.start >= len(head) - 3:  # a character cut by the 64 KiB boundary
+                return encoding
+    return "utf-8-sig"  # reading fails with a clear message naming the byte
+
+
+def _chunks(header: list[str], rows: Iterator[tuple[int, list[str]]],
+            chunk_size: int) -> Iterator[tuple[list[str], list[Record]]]:
+    """Group the data rows after the header; rows that are not tickets are skipped (their numbers still count)."""
+    chunk: list[Record] = []
+    for number, cells in rows:
+        if _not_a_ticket(cells, header):
+            continue
+        chunk.append((number, cells))
+        if len(chunk) == chunk_size:
+            yield header, chunk
+            chunk = []
+    yield header, chunk
+
+
+def _csv_chunks(path: Path, chunk_size: int, known: frozenset[str]) -> Iterator[tuple[list[str], list[Record]]]:
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    with path.open("r", encoding=_text_encoding(path), newline="") as handle:
+        head = "".join(handle.readline() for _ in range(HEADER_SEARCH_ROWS))
+        handle.seek(0)
+        rows = enumerate(csv.reader(handle, delimiter=_delimiter(head, known)), start=1)  # numbered as Excel does
+        header, after = _find_header(rows, known)
+        if header is None:
+            raise InputError(f"{path.name} is empty: no header row")
+        yield from _chunks(header, itertools.chain(after, rows), chunk_size)
+
+
+def _xlsx_chunks(path: Path, chunk_size: int, known: frozenset[str]) -> Iterator[tuple[list[str], list[Record]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken file
+        raise InputError(f"{path.name} is not a readable Excel file ({type(error).__name__}: {error})") from error
+    try:
+        rows, header, after = _data_sheet(workbook, known)
+        if header is None:
+            raise InputError(f"{path.name} is empty: no sheet has a header row")
+        yield from _chunks(header, itertools.chain(after, rows), chunk_size)
+    finally:
+        workbook.close()
+
+
+def _data_sheet(workbook, known: frozenset[str]
+                ) -> tuple[Iterator[tuple[int, list[str]]], list[str] | None, list[tuple[int, list[str]]]]:
+    """The rows of the first sheet with a header (a cover sheet or an empty first sheet is passed over), else of the
+    first sheet: (row iterator, header, rows read after the header). Rows are numbered as the sheet shows them
+    (read-only sheets yield empty rows too)."""
+    first = None
+    for sheet in workbook.worksheets:
+        rows = ((number, [_cell(v) for v in values])
+                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1))
+        header, after = _find_header(rows, known)
+        if header is not None and _looks_like_header(header, known):
+            return rows, header, after
+        first = first or (rows, header, after)
+    return first
+
+
+def _jsonl_chunks(path: Path, chunk_size: int, known: frozenset[str]) -> Iterator[tuple[list[str], list[Record]]]:
+    """JSON lines: the header is the keys of the first object; a broken line becomes a row of None."""
+    header: list[str] | None = None
+    chunk: list[Record] = []
+    with path.open("r", encoding="utf-8-sig") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                if not isinstance(record, dict):
+                    raise ValueError("not a JSON object")
+            except ValueError:
+                record = None
+            if header is None:
+                if record is None:
+                    raise InputError(f"{path.name}: the first line is not a JSON object")
+                header = list(record)
+            chunk.append((number, [_cell(record.get(k)) for k in header] if record is not None else None))
+            if len(chunk) == chunk_size:
+                yield header, chunk
+                chunk = []
+    if header is None:
+        raise InputError(f"{path.name} is empty")
+    yield header, chunk
+
+
+def iter_records(path: str | Path, chunk_size: int = 1000,
+                 extra_headers: Sequence[str] = ()) -> Iterator[tuple[list[str], list[Record]]]:
+    """Yield (header, records) chunks of the file as it is: each record is (row number, cells), its cells None
+    when the row cannot be read. Row numbers are those a spreadsheet shows (title lines above the header and rows
+    that are not tickets are skipped but counted); in JSONL, line numbers (blank lines skipped). `extra_headers`:
+    column names the caller maps itself (`--columns`), recognised as header names next to COLUMN_ALIASES."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path} does not exist or is not a file")
+    readers = {".csv": _csv_chunks, ".xlsx": _xlsx_chunks, ".jsonl": _jsonl_chunks}
+    reader = readers.get(path.suffix.lower())
+    if reader is None:
+        raise InputError(f"{path.name}: unsupported file type; use one of {', '.join(READABLE_SUFFIXES)}")
+    try:
+        yield from reader(path, chunk_size, _KNOWN_HEADERS | {header_key(h) for h in extra_headers})
+    except UnicodeDecodeError as error:
+        raise InputError(f"{path.name} is not UTF-8 text ({error.reason} at byte {error.start})") from error
+    except csv.Error as error:
+        raise InputError(f"{path.name} is not valid CSV: {error}") from error
+
+
+def iter_table(path: str | Path, required: Sequence[str], optional: Sequence[str] = (),
+               chunk_size: int = 1000) -> Iterator[list[dict[str, str] | None]]:
+    """Yield chunks of rows as dicts of canonical columns; an unreadable row is yielded as None."""
+    mapping: dict[str, str] | None = None
+    for header, records in iter_records(path, chunk_size):
+        if mapping is None:
+            mapping = resolve_columns(header, required, optional)
+            position = {name: header.index(column) for name, column in mapping.items()}
+        yield [
+            {name: (record[i] if i < len(record) else "") for name, i in position.items()}
+            if record is not None else None
+            for _, record in records
+        ]
