@@ -31,6 +31,6 @@ async def get_models(request: Request) -> dict[str, Any]:
 async def require_api_key(settings: SettingsDep, key: Annotated[str | None, Security(_api_key)] = None) -> None:
     if not settings.api_keys:
         return
-    given = (key or "").encode()
+    given = (key or "").strip().encode()  # HTTP keeps trailing blanks in a header value; the keys are stripped
     if not any(hmac.compare_digest(given, accepted.encode()) for accepted in settings.api_keys):
         raise ApiError(401, "unauthorized", f"缺少或错误的 API 密钥（请求头 {API_KEY_HEADER}）", API_KEY_HEADER)

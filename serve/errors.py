@@ -17,6 +17,7 @@ from serve.schemas import Error, ErrorDetail, ErrorResponse
 _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
                  413: "too_large", 415: "unsupported_media_type"}
 _STATUS_MESSAGES = {400: "请求体无法解析为 JSON（如嵌套过深、数字过长）", 404: "没有这个地址", 405: "该地址不支持这种请求方法"}
+MAX_DETAILS = 20  # a batch of bad items is answered with the first few in `details`; the message counts them all
 _PYDANTIC_MESSAGES = {
     "missing": "缺少必填字段",
     "string_type": "应为字符串",
@@ -71,9 +72,15 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         position = errors[0]["loc"][-1]
         reason = errors[0].get("ctx", {}).get("error", "")
         return error_response(400, "invalid_json", f"请求体不是合法的 JSON（第 {position} 个字符附近：{reason}）", "body")
-    details = [_detail(error) for error in errors]
+    too_long = next((e for e in errors if e["type"] == "too_long" and len(e.get("loc", ())) == 2), None)
+    if too_long is not None:  # a batch list over the schema's cap: the same answer as one over the setting
+        field = field_name(too_long["loc"])
+        limit = request.app.state.settings.max_batch_size
+        return error_response(413, "too_large", f"字段 {field} 条数超过上限 {limit} 条", field)
+    details = [_detail(error) for error in errors[:MAX_DETAILS]]
     first = details[0] if details else ErrorDetail(message="请求无效", type="invalid")
-    return error_response(422, "invalid_field", first.message, first.field, details)
+    message = first.message if len(errors) <= MAX_DETAILS else f"{first.message}（共 {len(errors)} 处错误，details 列出前 {MAX_DETAILS} 处）"
+    return error_response(422, "invalid_field", message, first.field, details)
 
 
 async def _api_error(request: Request, exc: ApiError) -> JSONResponse:

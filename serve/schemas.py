@@ -40,9 +40,12 @@ def _no_lone_surrogates(value: str | None) -> str | None:
 
 def _id_as_text(value: object) -> object:
     # Office systems number their tickets: a JSON integer (or a whole float, as tables write 1001.0) is taken as the
-    # id's text; true/false and fractions are no ids.
+    # id's text; true/false and fractions are no ids, nor are floats past 2**53, which no longer hold the number sent
+    # (9007199254740993.0 arrives as ...992): such ids must be sent as text or integers.
     if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
         raise ValueError("编号应为文本或整数")
+    if isinstance(value, float) and abs(value) > 2**53:
+        raise ValueError("编号过长，无法用小数精确表示：请按文本或整数发送")
     if isinstance(value, float):
         return str(int(value))
     return str(value) if isinstance(value, int) else value
@@ -55,6 +58,9 @@ def _time_as_text(value: object) -> object:
     return str(value) if isinstance(value, int | float) else value
 
 
+# No batch setting may exceed this: a longer list is refused as soon as it is read, before its items are validated
+# (a 1 MiB body of half a million bad items otherwise takes seconds of validation and a huge error).
+BATCH_CAP = 10_000
 ID_DESCRIPTION = "工单编号/留言编号（文本或整数，整数按文本返回）"
 
 
@@ -68,7 +74,7 @@ class TicketIn(Ticket):
 
 
 class BatchRequest(BaseModel):
-    tickets: list[TicketIn] = Field(min_length=1, description="待分类工单（按顺序返回结果）",
+    tickets: list[TicketIn] = Field(min_length=1, max_length=BATCH_CAP, description="待分类工单（按顺序返回结果）",
                                     examples=[[EXAMPLE_TICKET]])
 
 
@@ -135,7 +141,7 @@ class ReplyIn(ReplyTicket):
 
 
 class AuditBatchRequest(BaseModel):
-    replies: list[ReplyIn] = Field(min_length=1, description="待核查的答复（按顺序返回结果）",
+    replies: list[ReplyIn] = Field(min_length=1, max_length=BATCH_CAP, description="待核查的答复（按顺序返回结果）",
                                    examples=[[EXAMPLE_REPLY]])
 
 

@@ -9,6 +9,8 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from serve.schemas import BATCH_CAP
+
 
 class Settings(BaseSettings):
     """Every knob of the HTTP service; `HOTLINE_MODEL_DIR=/srv/model hotline serve` sets `model_dir`, and so on."""
@@ -31,7 +33,7 @@ class Settings(BaseSettings):
         default_factory=list, description="Accepted X-API-Key values, comma-separated; empty: no key needed.")
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body accepted (bytes).")
     max_text_chars: int = Field(20_000, ge=1, description="Longest title, content or reply accepted (characters).")
-    max_batch_size: int = Field(100, ge=1, description="Most tickets (or replies) in one batch request.")
+    max_batch_size: int = Field(100, ge=1, le=BATCH_CAP, description="Most tickets (or replies) in one batch request.")
     inference_batch: int = Field(64, ge=1, description="Most tickets a model scores in one call; "
                                                        "concurrent requests are scored together up to this.")
 

@@ -25,7 +25,16 @@ from serve.deps import SettingsDep, require_api_key
 from serve.errors import ApiError
 from serve.inference import InferenceQueue, served_model
 from serve.limits import check_batch, check_ticket
-from serve.schemas import ERROR_RESPONSES, EXAMPLE_TICKET, ErrorResponse, TicketIn, _id_as_text, _no_lone_surrogates
+from serve.schemas import (
+    BATCH_CAP,
+    ERROR_RESPONSES,
+    EXAMPLE_TICKET,
+    ErrorResponse,
+    TicketIn,
+    _id_as_text,
+    _no_lone_surrogates,
+    _time_as_text,
+)
 
 EXAMPLE_PAST = {**EXAMPLE_TICKET, "id": "s002", "message_time": "2020-03-02 09:15:00", "unit": "A3区住房和城乡建设局"}
 # What an index of data/samples/tickets.csv answers for a reworded repeat of s002 (README, "Repeat complaints").
@@ -41,12 +50,22 @@ class PastTicketIn(PastTicket):
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_PAST]})
     id: str | int = Field(min_length=1, description="工单编号（文本或整数；索引内唯一，已在索引中的编号不重复加入）")
+    message_time: str | float | None = Field(None, description="留言时间（原样保存，如 2020-06-09 12:00:00；"
+                                                               "数字按 Excel 日期序号的文本保存）")
     _id_text = field_validator("id", mode="before")(_id_as_text)
+    _time_text = field_validator("message_time", mode="before")(_time_as_text)
+
+    @field_validator("id")
+    @classmethod
+    def _id_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("编号不能为空白")
+        return value
     _encodable = field_validator("id", "title", "content", "message_time", "unit")(_no_lone_surrogates)
 
 
 class AddRequest(BaseModel):
-    tickets: list[PastTicketIn] = Field(min_length=1, description="加入索引的历史工单", examples=[[EXAMPLE_PAST]])
+    tickets: list[PastTicketIn] = Field(min_length=1, max_length=BATCH_CAP, description="加入索引的历史工单", examples=[[EXAMPLE_PAST]])
 
 
 class AddResponse(BaseModel):

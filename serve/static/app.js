@@ -117,6 +117,7 @@ function formView(name, form, inputs, onSubmit) {
   const label = button.textContent;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (button.disabled) return; // one request at a time: Ctrl+Enter would otherwise send again while waiting
     view.clearError();
     button.disabled = true;
     button.textContent = `${label}中…`;
@@ -426,6 +427,7 @@ function initKeyBox() {
   const input = $("api-key");
   input.value = sessionStorage.getItem(KEY_STORAGE) || "";
   $("save-key").addEventListener("click", () => {
+    input.value = input.value.trim();
     if (input.value) sessionStorage.setItem(KEY_STORAGE, input.value);
     else sessionStorage.removeItem(KEY_STORAGE);
     $("key-box").open = false;

@@ -80,6 +80,7 @@ def test_api_key_protects_everything_but_health(make_client, path):
         assert response.json()["error"]["code"] == "unauthorized"
         assert response.json()["error"]["field"] == "X-API-Key"
     assert call({"X-API-Key": "k2"}).status_code == 200
+    assert call({"X-API-Key": "k2 "}).status_code == 200  # trailing blanks survive in a raw header value
     assert client.get("/health").status_code == 200
 
 
@@ -169,6 +170,14 @@ def test_request_ids_are_returned_and_logged_without_personal_numbers(client, ca
     assert "request_id=abc-123 POST /classify 200" in caplog.text
     assert f"request_id={fresh.headers['x-request-id']} GET /no-such-page/〔手机号〕 404" in caplog.text
     assert phone not in caplog.text and id_number not in caplog.text
+
+
+def test_generated_request_ids_are_logged_as_returned(client, caplog):
+    """Hex ids with a long run of digits were garbled by the log masking; generated ids hold no digits."""
+    with caplog.at_level("INFO", logger="hotline.serve"):
+        ids = [client.get("/health").headers["x-request-id"] for _ in range(200)]
+    assert len(set(ids)) == 200 and not any(ch.isdigit() for i in ids for ch in i)
+    assert all(f"request_id={i} GET /health" in caplog.text for i in ids)
 
 
 def test_uvicorn_server_and_access_logs_are_masked_whatever_starts_the_app(client, caplog):

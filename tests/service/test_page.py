@@ -98,6 +98,24 @@ def test_an_empty_message_shows_a_clear_error_on_the_field(browser, live_server)
     assert not browser.find_element(By.ID, "dispatch-output").is_displayed()
 
 
+def test_submitting_again_while_waiting_sends_one_request(browser, live_server):
+    """Ctrl+Enter calls requestSubmit, which a disabled button does not stop: the form itself must refuse."""
+    browser.get(live_server.url + "/")
+    browser.find_element(By.ID, "ticket-content").send_keys("小区门口路灯坏了一个月")
+    browser.execute_script("""
+        window.classifyCalls = 0;
+        const realFetch = window.fetch;
+        window.fetch = (url, options) => {
+          if (String(url).endsWith("/classify")) window.classifyCalls += 1;
+          return new Promise((resolve) => setTimeout(() => resolve(realFetch(url, options)), 800));
+        };
+        const form = document.getElementById("classify-button").form;
+        form.requestSubmit(); form.requestSubmit(); form.requestSubmit();
+    """)
+    _wait(browser, "dispatch-output")
+    assert browser.execute_script("return window.classifyCalls") == 1
+
+
 def _open_reply_check(browser, url):
     browser.get(url + "/")
     browser.execute_script("sessionStorage.setItem('hotline-api-key', arguments[0])", LIVE_API_KEY)

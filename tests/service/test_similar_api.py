@@ -138,3 +138,14 @@ def test_whole_float_ids_are_text_and_fractions_are_refused(make_client, index_d
     assert added.status_code == 200 and added.json()["added"] == 1
     refused = client.post("/classify", json={"id": 1.5, "title": "路灯不亮", "content": "小区路灯坏了"})
     assert refused.status_code == 422 and refused.json()["error"]["field"] == "id"
+    for too_long in (2.0**60, 1e300):  # past 2**53 a float no longer holds the number the office sent
+        refused = client.post("/classify", json={"id": too_long, "title": "路灯不亮", "content": "小区路灯坏了"})
+        assert refused.status_code == 422 and refused.json()["error"]["field"] == "id"
+
+
+def test_additions_need_a_real_id_and_take_times_as_numbers(make_client, index_dir):
+    client = make_client(similar_index=index_dir)
+    blank = client.post("/similar/add", json={"tickets": [{**_body(UNRELATED), "id": "  "}]})
+    assert blank.status_code == 422 and blank.json()["error"]["field"] == "tickets[0].id"
+    serial = client.post("/similar/add", json={"tickets": [{**_body(UNRELATED), "id": "x9", "message_time": 43991.5}]})
+    assert serial.status_code == 200 and serial.json()["added"] == 1
