@@ -32,11 +32,14 @@ class AuditPolicy:
             limits = extra.get("time_limits", {})
             document["time_limits"]["default"] = limits.get("default", document["time_limits"]["default"])
             document["time_limits"]["by_type"].update(limits.get("by_type", {}))
+            if "default_types" in limits:
+                document["time_limits"]["default_types"] = limits["default_types"]
         weights = {key: float(document["score"][key]) for key in _SCORE_KEYS}
         if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
             raise ValueError("audit score weights must be non-negative and not all zero")
         limits = document["time_limits"]
-        return cls(weights, TimeLimits({k: int(v) for k, v in limits["by_type"].items()}, int(limits["default"])))
+        return cls(weights, TimeLimits({k: int(v) for k, v in limits["by_type"].items()}, int(limits["default"]),
+                                       tuple(limits.get("default_types", ()))))
 
     def score(self, element_probabilities: dict[str, float], relevance: float) -> float:
         """0–100: the weighted share of the elements' probabilities and of relevance (0–1)."""

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from importlib import resources
 
@@ -19,9 +20,15 @@ from model.audit_results import Timeliness
 
 DEFAULT_LIMITS = {"咨询": 5}
 DEFAULT_LIMIT = 15
-_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d",
-            "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y-%m-%dT%H:%M:%S", "%Y.%m.%d",
-            "%Y年%m月%d日 %H时%M分", "%Y年%m月%d日%H时%M分", "%Y%m%d", "%Y%m%d%H%M%S")
+# Dates as offices, spreadsheets and JSON clients write them (after NFKC, so full-width digits read too):
+# 2024-04-01, 2024/4/1, 2024.04.01, 2024年4月1日, each optionally with a time (09:04, 09:04:05.123, 9时4分, 9点),
+# a "T" between the two, and an ISO offset (Z, +08:00), which is converted to China's time; or 20240401(090405).
+_DATE_TIME = re.compile(
+    r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:\s*T?\s*(?P<H>\d{1,2})\s*[:时点]\s*(?:(?P<M>\d{1,2})\s*(?:[:分]\s*(?:(?P<S>\d{1,2})(?:\.\d+)?\s*秒?)?)?)?)?"
+    r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?")
+_COMPACT = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2}))?")
+CHINA_TIME = timezone(timedelta(hours=8))
 # A time cell read as a number: Excel's serial date (days since 1899-12-30, the fraction the time of day).
 _EXCEL_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 _EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -85,33 +92,58 @@ def working_days_between(start: date, end: date) -> int:
 
 
 def parse_time(value: str | datetime | date | None) -> datetime | None:
-    """A timestamp in the formats office exports use; None when empty or not understood."""
+    """A timestamp in the formats office exports and JSON clients use (China's time, naive); None when empty or not
+    understood."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
         return value
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
-    text = str(value).strip()
+    text = unicodedata.normalize("NFKC", str(value)).strip()
     if _EXCEL_SERIAL.match(text):  # 5 digits: 1927-05-18 (10,000) to 2173-10-14 (99,999)
         return _EXCEL_EPOCH + timedelta(days=float(text))
-    for fmt in _FORMATS:
-        try:
-            return datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    return None
+    found = _DATE_TIME.fullmatch(text) or _COMPACT.fullmatch(text)
+    if found is None:
+        return None
+    parts = found.groupdict()
+    try:
+        moment = datetime(*(int(parts[key] or 0) for key in ("y", "m", "d", "H", "M", "S")))
+    except ValueError:  # 2024-02-30, 25:00 …
+        return None
+    offset = parts.get("tz")
+    if offset:
+        hours = 0 if offset == "Z" else int(offset[:3])
+        minutes = 0 if offset == "Z" else int(offset[0] + offset[-2:])
+        zone = timezone(timedelta(hours=hours, minutes=minutes))
+        moment = moment.replace(tzinfo=zone).astimezone(CHINA_TIME).replace(tzinfo=None)
+    return moment
 
 
 @dataclass(frozen=True)
 class TimeLimits:
-    """Working-day limits per request type; `default` for any other type or when the type is unknown."""
+    """Working-day limits per request type; `default` for any other type or when the type is not given."""
 
     by_type: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     default: int = DEFAULT_LIMIT
+    default_types: tuple[str, ...] = ()  # types known to take `default` (no note for them)
 
     def limit(self, request_type: str | None) -> int:
-        return self.by_type.get(request_type or "", self.default)
+        return self.resolve(request_type)[0]
+
+    def resolve(self, request_type: str | None) -> tuple[int, str | None]:
+        """The limit for a request type as offices write it ("咨询", " 咨询", "政策咨询", "咨询类" all get 咨询's),
+        and a note when a type was given but none of the configured ones is in it (the default limit applies)."""
+        given = re.sub(r"\s+", "", unicodedata.normalize("NFKC", request_type or ""))
+        if not given:
+            return self.default, None
+        if given in self.by_type:
+            return self.by_type[given], None
+        limits = {days for name, days in self.by_type.items() if name in given}
+        limits |= {self.default for name in self.default_types if name in given}
+        if len(limits) == 1:
+            return limits.pop(), None
+        return self.default, f"诉求类型“{given[:20]}”未能对应时限表，按默认 {self.default} 个工作日计"
 
     def describe(self) -> str:
         """The limits in words, e.g. "咨询 5 个、其他 15 个工作日"."""
@@ -124,7 +156,7 @@ class TimeLimits:
         if message_time in (None, "") or reply_time in (None, ""):
             return None
         received, replied = parse_time(message_time), parse_time(reply_time)
-        limit = self.limit(request_type)
+        limit, type_note = self.resolve(request_type)
         if received is None or replied is None:
             return Timeliness(limit_days=limit, note="时间格式无法识别")
         if received.year not in PLAUSIBLE_YEARS or replied.year not in PLAUSIBLE_YEARS:
@@ -133,5 +165,6 @@ class TimeLimits:
             return Timeliness(limit_days=limit, note="答复时间早于留言时间")
         days = working_days_between(received.date(), replied.date())
         covered = _calendar().years
-        note = None if received.year in covered and replied.year in covered else "超出节假日表覆盖年份，按周一至周五计"
+        calendar_note = None if received.year in covered and replied.year in covered else "超出节假日表覆盖年份，按周一至周五计"
+        note = "；".join(n for n in (type_note, calendar_note) if n) or None
         return Timeliness(working_days=days, limit_days=limit, overdue=days > limit, note=note)

@@ -48,6 +48,27 @@ def test_office_time_formats():
     assert parse_time("not a time") is None
 
 
+def test_times_json_clients_and_spreadsheets_send():
+    nine = parse_time("2025-12-01 09:00")
+    for text in ("２０２５-１２-０１ ０９:００:００", "2025-12-01T09:00:00+08:00", "2025-12-01T01:00:00Z",
+                 "2025.12.01 09:00", "2025/12/01 09:00:00.000", "2025年12月1日9:00", "2025-12-01T09:00"):
+        assert parse_time(text) == nine, text
+    assert parse_time("2025-11-30T20:00:00Z") == parse_time("2025-12-01 04:00")  # UTC evening is China's next day
+    assert parse_time("2024-02-30") is None and parse_time("2024-04-01 25:00") is None
+
+
+def test_request_types_as_offices_write_them():
+    limits = TimeLimits({"咨询": 5}, default=15, default_types=("投诉", "举报"))
+    for written in ("咨询", " 咨询", "咨询\n", "政策咨询", "咨询类"):
+        assert limits.resolve(written) == (5, None), written
+    assert limits.resolve("投诉举报") == (15, None) and limits.resolve(None) == (15, None)
+    for unknown in ("咨洵", "咨询投诉"):  # a typo; a type with two limits
+        days, note = limits.resolve(unknown)
+        assert days == 15 and unknown in note
+    checked = limits.check("2019-09-27", "2019-10-14", "咨洵")
+    assert checked.limit_days == 15 and "咨洵" in checked.note
+
+
 def test_counting_equals_walking_the_calendar_day_by_day():
     def walked(start, end):
         days = (start + timedelta(n) for n in range(1, (end - start).days + 1))
