@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from model.audit_lexicon import ACK_RE, BANNED_PHRASES
+from model.audit_lexicon import BANNED_PHRASES
 from model.audit_results import (
     ELEMENT_NAMES,
     ELEMENTS,
@@ -28,6 +28,11 @@ ADD = {
               "“正在处理”“已责令”“已转交”不算结果。",
     "contact": "写明与当事人的联系情况：何时以何种方式（电话、面谈、上门）沟通，当事人的意见。",
 }
+# For a consultation (咨询) the handling is establishing the answer, not a site visit.
+ADD_CONSULTATION = {
+    "time": "写明办理时间（如“5月3日查询了业务系统”“接到留言当天向某科室核实”），文末落款日期不算。",
+    "process": "写明答复依据是如何核实的：查询了哪些政策文件或业务系统、向哪个科室或人员核实。",
+}
 PLACEHOLDERS = {
     "process": "〔何时、由哪个单位或人员、如何调查核实（到现场查看、约谈、查阅资料）〕",
     "result": "〔处理结果：问题是否已解决、整改是否完成并复查；或明确答复及政策依据〕",
@@ -46,26 +51,40 @@ class Advice:
     suggestions: Suggestions
 
 
+def is_praise(ticket: ReplyTicket) -> bool:
+    """A 表扬 message asks for nothing to be handled: thanking the citizen is the whole reply."""
+    return "表扬" in (ticket.type or "")
+
+
 def advise(ticket: ReplyTicket, rules: RuleOutput, elements: dict[str, ElementAudit], relevance: Relevance,
            timeliness: Timeliness | None, verdict: str) -> Advice:
-    issues = _issues(rules, elements, relevance, timeliness, verdict)
+    overdue = [_overdue(timeliness)] if timeliness is not None and timeliness.overdue else []
+    if is_praise(ticket):
+        return Advice(overdue, Suggestions(add=[], skeleton=_skeleton(ticket, elements)))
+    issues = _issues(rules, elements, relevance, verdict) + overdue
     unclear = any(issue.code == "RESULT_UNCLEAR" for issue in issues)
-    add = [ADD[name] for name in ELEMENTS if not elements[name].present or (name == "result" and unclear)]
+    wording = {**ADD, **ADD_CONSULTATION} if "咨询" in (ticket.type or "") else ADD
+    add = [wording[name] for name in ELEMENTS if not elements[name].present or (name == "result" and unclear)]
     add += [f"回应这项诉求：{demand}" for demand in relevance.unanswered[:_MAX_SENTENCES]]
     return Advice(issues, Suggestions(add=add, skeleton=_skeleton(ticket, elements)))
 
 
+def _overdue(timeliness: Timeliness) -> AuditIssue:
+    return AuditIssue(code="OVERDUE", message=f"答复用时 {timeliness.working_days} 个工作日，"
+                                              f"超过 {timeliness.limit_days} 个工作日的时限")
+
+
 def _issues(rules: RuleOutput, elements: dict[str, ElementAudit], relevance: Relevance,
-            timeliness: Timeliness | None, verdict: str) -> list[AuditIssue]:
+            verdict: str) -> list[AuditIssue]:
     found: list[tuple[str, str]] = []
     if verdict == "redo" and rules.feats["len_short"]:  # the length the auditor's models read as "short"
-        found.append(("TOO_BRIEF", "答复篇幅过短（不足60字）：办件答复中这样短的答复几乎都没有写明办理结果，会被退回；"
-                                   "请按“收到诉求—调查核实—处理结果—联系当事人”写全"))
+        found.append(("TOO_BRIEF", "答复篇幅过短（不足60字）：这样短的答复通常写不全办理过程、结果和联系情况，"
+                                   "有退回重办的风险；请按“收到诉求—调查核实—处理结果—联系当事人”写全"))
     if rules.flags["FORWARD_ONLY"]:
         found.append(("FORWARD_ONLY", "只写了已转办或已安排，没有说明办理情况和结果"))
     if rules.flags["ACK_ONLY"]:
         found.append(("ACK_ONLY", "只表示已收悉，没有实质内容"))
-    for phrase in BANNED_PHRASES:
+    for phrase in BANNED_PHRASES if not elements["result"].present else ():  # with a result, it is not the reply
         if phrase in rules.text:
             found.append(("BANNED_PHRASE", f"使用了不允许单独作为答复的简单表述：“{phrase}”"))
             break
@@ -78,8 +97,8 @@ def _issues(rules: RuleOutput, elements: dict[str, ElementAudit], relevance: Rel
             found.append(("PENDING_ONLY", "只说正在处理或将要处理，没有结果"))
         else:
             found.append(("NO_RESULT", "没有办理结果，也没有明确答复"))
-    if relevance.level == 0:
-        found.append(("OFF_TOPIC", "答非所问：答复没有回应留言的诉求"))
+    if relevance.level == 0 and not (rules.flags["FORWARD_ONLY"] or rules.flags["ACK_ONLY"]):
+        found.append(("OFF_TOPIC", "答复没有回应留言的诉求（答非所问或只有套话）"))
     elif relevance.level == 1:
         found.append(("PARTIAL_ANSWER", "避重就轻：留言的部分诉求没有得到回应"))
     if verdict == "redo" and not any(code in REDO_REASONS for code, _ in found):
@@ -87,35 +106,60 @@ def _issues(rules: RuleOutput, elements: dict[str, ElementAudit], relevance: Rel
     for name in ELEMENTS:
         if not elements[name].present:
             found.append((f"MISSING_{name.upper()}", f"未写明{ELEMENT_NAMES[name]}"))
-    if timeliness is not None and timeliness.overdue:
-        found.append(("OVERDUE", f"答复用时 {timeliness.working_days} 个工作日，超过 {timeliness.limit_days} 个工作日的时限"))
     return [AuditIssue(code=code, message=message) for code, message in found]
 
 
+def _as_written(sentence: str) -> str:
+    """A sentence of the reply as the unit wrote it (its own punctuation and width), whitespace runs made one space."""
+    return re.sub(r"\s+", " ", sentence).strip()
+
+
+_RECEIPT = re.compile(r"收悉|收到|已阅|获悉|知悉|悉知|已悉")  # an opening that acknowledges the message (not 谢谢 …)
+# Who the unit talked to: a sentence with contact evidence that names the citizen is about the contact.
+_CITIZEN = re.compile(r"您|你|当事人|来电人|来信人|反映人|投诉人|举报人|留言人|网友|业主|市民|群众")
+
+
+def _part(text: str, evidence: dict[str, int]) -> str | None:
+    """The skeleton part one sentence belongs to, from the evidence spans it holds (counted per element)."""
+    if evidence["contact"] and (_CITIZEN.search(text) or not (evidence["result"] or evidence["process"])):
+        return "contact"
+    if evidence["result"]:
+        return "result"
+    if evidence["process"] or evidence["time"]:
+        return "process"
+    return None
+
+
 def _skeleton(ticket: ReplyTicket, elements: dict[str, ElementAudit]) -> str:
-    """Four paragraphs; each holds the reply's own sentences that carry that part's evidence, or a placeholder."""
-    sentences = [(m.start(), m.end(), m.group()) for m in _SENTENCE.finditer(ticket.reply)]
-
-    def holding(names: tuple[str, ...], used: set[int]) -> list[str]:
-        starts = sorted({span.start for name in names if elements[name].present for span in elements[name].evidence})
-        picked = []
-        for index, (begin, end, _) in enumerate(sentences):
-            if index not in used and any(begin <= s < end for s in starts) and len(picked) < _MAX_SENTENCES:
-                picked.append(index)
-        used.update(picked)
-        return [normalise(sentences[i][2]) for i in picked]
-
-    used: set[int] = set()
-    result = holding(("result",), used)
-    contact = holding(("contact",), used)
-    process = holding(("process", "time", "org"), used)
-    first = normalise(sentences[0][2]) if sentences else ""
+    """Four paragraphs; each holds (up to three of) the reply's own sentences that carry that part's evidence, quoted as
+    written, or a placeholder. Sentences with a banned bare phrase are what the unit should replace: they are left out.
+    The sign-off (organisation and date) is no part of the handling: org evidence alone places no sentence."""
+    starts = {name: [span.start for span in elements[name].evidence]
+              for name in ("contact", "result", "process", "time")}
+    parts: dict[str, list[str]] = {"process": [], "result": [], "contact": []}
+    first_free = None
+    for index, found in enumerate(_SENTENCE.finditer(ticket.reply)):
+        text = _as_written(found.group())
+        if not text or any(phrase in text for phrase in BANNED_PHRASES):
+            continue
+        evidence = {name: sum(found.start() <= s < found.end() for s in at) for name, at in starts.items()}
+        part = _part(text, evidence)
+        if part is None:
+            if index == 0:
+                first_free = text
+            continue
+        if len(parts[part]) < _MAX_SENTENCES:
+            parts[part].append(text)
     title = mask_pii(normalise(ticket.title))
-    received = first if ACK_RE.search(first) else (f"您反映的“{title}”问题已收悉。" if title else "您反映的问题已收悉。")
-    parts = [
+    asked = "咨询" if "咨询" in (ticket.type or "") else "反映"
+    if first_free and _RECEIPT.search(first_free):
+        received = first_free
+    else:
+        received = f"您{asked}的“{title}”问题已收悉。" if title else f"您{asked}的问题已收悉。"
+    paragraphs = [
         ("收到诉求", [received]),
-        ("调查核实", process or [PLACEHOLDERS["process"]]),
-        ("处理结果", result or [PLACEHOLDERS["result"]]),
-        ("联系当事人", contact or [PLACEHOLDERS["contact"]]),
+        ("调查核实", parts["process"] or [PLACEHOLDERS["process"]]),
+        ("处理结果", parts["result"] or [PLACEHOLDERS["result"]]),
+        ("联系当事人", parts["contact"] or [PLACEHOLDERS["contact"]]),
     ]
-    return "\n".join(f"{heading}：{''.join(text)}" for heading, text in parts)
+    return "\n".join(f"{heading}：{''.join(text)}" for heading, text in paragraphs)

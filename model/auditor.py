@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model.advice import advise
+from model.advice import advise, is_praise
 from model.artifacts import ModelFileError, fingerprint, load_component, read_card, save_component, write_card
 from model.audit_features import ReplyFeatures, element_matrix, extract, meta_matrix
 from model.audit_policy import AuditPolicy
@@ -103,7 +103,7 @@ class ReplyAuditor:
         relevance = Relevance(level=level, score=round(float(relevance_p @ levels) / 2, 4),
                               unanswered=unanswered if level < 2 else [])
         timeliness = self.policy.limits.check(ticket.message_time, ticket.reply_time, ticket.type)
-        verdict = "redo" if risk >= self.redo_threshold else "pass"
+        verdict = "redo" if risk >= self.redo_threshold and not is_praise(ticket) else "pass"
         advice = advise(ticket, rules, elements, relevance, timeliness, verdict)
         return Audit(
             id=ticket.id, verdict=verdict, redo_risk=round(risk, 4),

@@ -15,15 +15,18 @@ from model.audit_lexicon import (
     ACK_RE,
     ACTION_NEAR_RE,
     ANSWER_RE,
+    BASIS_RE,
     BOILERPLATE_RES,
     CONTACT_FUTURE_RE,
     CONTACT_RE,
     DATE_RES,
+    DISOWN_RE,
     FORWARD_RE,
     FUTURE_RE,
     FWD_CLAUSE_RE,
     FWD_TARGET_RE,
     GENERIC_ORG_RE,
+    GENERIC_UNIT_RE,
     GREETING_START,
     ORDER_RE,
     ORG_AGENT_AFTER,
@@ -329,16 +332,29 @@ def detect_elements(reply: str) -> RuleOutput:
     # flags (rule level)
     fwd = feats["fwd_n"] > 0
     substantive = feats["proc_any"] or feats["res_any"] or feats["res_state"] >= 2
+    redirect_only = feats["res_shirk"] > 0 and feats["res_done"] == 0 and feats["proc_n"] == 0
     flags = {
         "FORWARD_ONLY": int(fwd and not substantive and L < 150),
         "ACK_ONLY": int(feats["ack_n"] > 0 and not fwd and not substantive and L < 80),
-        "SHIRKING": int(feats["res_shirk"] > 0 and feats["res_done"] == 0 and feats["proc_n"] == 0),
+        "SHIRKING": int(_shirks(ctx.text, redirect_only)),
         "PENDING": int(feats["res_pending"] > 0),
     }
     feats["flag_forward_only"] = float(flags["FORWARD_ONLY"])
     feats["flag_ack_only"] = float(flags["ACK_ONLY"])
-    feats["flag_shirking"] = float(flags["SHIRKING"])
+    feats["flag_shirking"] = float(redirect_only)  # the trained models' input (the issue uses the stricter SHIRKING)
     return RuleOutput(ctx.text, spans, flags, feats)
+
+
+def _shirks(text: str, redirect_only: bool) -> bool:
+    """推诿 as the rubric has it: the reply disowns the matter (不属于我局职责…), or only redirects the citizen with no
+    handling and no result, without naming the responsible unit (after the statement) and the basis for it."""
+    statement = DISOWN_RE.search(text) or (SHIRK_RE.search(text) if redirect_only else None)
+    if statement is None:
+        return False
+    start = statement.start()
+    after = GENERIC_UNIT_RE.sub("", text[start:start + 120])
+    named = any(m.group() not in ("部门", "单位") for m in ORG_SUFFIX_RE.finditer(after))
+    return not (named and BASIS_RE.search(text))
 
 
 def _residual(body: str) -> tuple[str, int]:

@@ -150,3 +150,51 @@ def test_a_short_redo_is_told_it_is_too_brief_before_anything_else():
                              "路灯已恢复照明，6月4日工作人员电话告知了您处理结果。")
     redo = advise(ticket, longer, elements, Relevance(level=2, score=0.9), None, "redo")
     assert [i.code for i in redo.issues] == ["RESULT_UNCLEAR"]  # 60 characters or more: not too brief
+
+
+def _advise_all_present(reply: str, present: bool = True, **ticket_fields):
+    """Advice on a reply whose elements are all judged present (or all absent), evidence from the rules."""
+    from model.audit_results import ElementAudit, EvidenceSpan, Relevance
+    from model.elements import detect_elements
+
+    ticket = ReplyTicket(title="路灯不亮", content="小区路灯坏了一个月", reply=reply, **ticket_fields)
+    rules = detect_elements(reply)
+    elements = {name: ElementAudit(present=present, confidence=0.6, evidence=[
+        EvidenceSpan(start=s.start, end=s.end, text=s.text, kind=s.kind) for s in rules.spans[name]
+        if s.kind not in ("time:signoff", "time:message", "time:policy")] if present else [])  # as the auditor does
+        for name in ELEMENTS}
+    return advise(ticket, rules, elements, Relevance(level=2, score=0.9), None, "pass")
+
+
+def test_the_skeleton_quotes_the_reply_as_written_in_the_right_parts():
+    reply = ("您好，来信收悉。区城管局于5月3日派维修人员到现场查看，发现线路老化（共3盏）。5月4日已更换线路，路灯已恢复照明。"
+             "正在协调处理中。工作人员已电话联系您说明了情况，您表示满意。\n\n和平街道办事处\u3000 2025年5月6日")
+    lines = _advise_all_present(reply).suggestions.skeleton.split("\n")
+    assert lines[0] == "收到诉求：您好，来信收悉。"
+    assert lines[1] == "调查核实：区城管局于5月3日派维修人员到现场查看，发现线路老化（共3盏）。"  # full-width kept
+    assert lines[2] == "处理结果：5月4日已更换线路，路灯已恢复照明。"
+    assert lines[3] == "联系当事人：工作人员已电话联系您说明了情况，您表示满意。"
+    assert "正在协调处理中" not in "".join(lines) and "2025年5月6日" not in lines[1]  # banned phrase, sign-off left out
+
+
+def test_an_opening_that_is_not_an_acknowledgement_is_not_the_received_line():
+    lines = _advise_all_present("杂物已经清理干净了，谢谢您的监督。", present=False).suggestions.skeleton.split("\n")
+    assert lines[0] == "收到诉求：您反映的“路灯不亮”问题已收悉。"
+    consult = _advise_all_present("您好。", present=False, type="政策咨询")
+    assert consult.suggestions.skeleton.startswith("收到诉求：您咨询的“路灯不亮”问题已收悉。")
+    assert "查询" in " ".join(consult.suggestions.add) and "到现场" not in " ".join(consult.suggestions.add)
+
+
+def test_a_banned_phrase_inside_a_reply_with_a_result_is_not_an_issue():
+    reply = "正在协调处理中。区城管局于5月3日到现场查看，5月4日已更换线路，路灯已恢复照明，工作人员已电话告知您。"
+    assert "BANNED_PHRASE" not in {i.code for i in _advise_all_present(reply).issues}
+    assert "BANNED_PHRASE" in {i.code for i in _advise_all_present(reply, present=False).issues}
+
+
+def test_a_praise_message_is_passed_and_not_told_to_add_a_result(tiny_auditor):
+    praise = ReplyTicket(title="表扬公交驾驶员", content="感谢12路司机帮我找回钱包", type="表扬",
+                         reply="感谢您对我们工作的肯定，我们已将您的表扬转达给驾驶员所在车队。")
+    audit = tiny_auditor.audit([praise])[0]
+    assert audit.verdict == "pass" and audit.issues == [] and audit.suggestions.add == []
+    same_as_complaint = tiny_auditor.audit([praise.model_copy(update={"type": "投诉"})])[0]
+    assert same_as_complaint.issues  # the same reply to a complaint is told what it lacks

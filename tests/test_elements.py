@@ -79,3 +79,15 @@ def test_unanswered_demands_are_found_and_masked():
     assert unanswered and not any("13812345678" in d for d in unanswered)
     answered, _ = relevance_features("路灯不亮", content, "您反映的小区路灯已于5月3日修好，恢复照明。")
     assert answered["rel_dem_mean"] > features["rel_dem_mean"]
+
+
+def test_shirking_is_disowning_without_naming_the_responsible_unit_and_basis():
+    disowns = "经核实，该问题不属于我局管辖范围，建议您通过其他渠道反映。"  # 核实 does not make it handling
+    assert detect_elements(disowns).flags["SHIRKING"]
+    assert detect_elements("您好！该问题不属于我局职责，请联系区住建局。").flags["SHIRKING"]  # a unit but no basis
+    referral = ("您好！经核实，小区内违章搭建不属于我局职责范围。根据《A市城市管理条例》第六条，物业小区内的违法建设由"
+                "区住房和城乡建设局负责查处，我局已将您的诉求移交该局。")
+    assert not detect_elements(referral).flags["SHIRKING"]
+    civil = ("您好！您反映的物业费纠纷属于民事纠纷。根据《民法典》第九百四十四条，业主应按约定交纳物业费。建议您向人民调解"
+             "委员会申请调解，或向区人民法院起诉。")
+    assert not detect_elements(civil).flags["SHIRKING"]
