@@ -28,6 +28,8 @@ ORG_PERSONS = (
 ORG_SELF_PREFIX = ("我", "本", "该", "贵")        # 我局/本局/该局 -> self unit (weaker than a named unit)
 ORG_GENERIC_PREFIX = ("相关", "有关", "职能", "主管", "上级", "各", "其他", "其它", "行政", "业务", "责任", "对口")
 # characters that cannot be part of a unit name: trim the greedy prefix after the last of them
+# 和 ends a name walked backwards (区城管局和社区) except inside the agencies' own names (住房和城乡建设局 …)
+ORG_AND_HEADS = ("住房", "人力资源", "发展", "工业", "文化", "自然资源", "卫生", "民族", "教育", "商务", "农业", "科学技术")
 ORG_TRIM_CHARS = set("的已经由向与对和及据在将请转至到从被让为是了给并等您你他她其此这那就也都即又但而或者把以后前时内中上下里于位归属有关相午晚早")
 ORG_NOT_UNITS = {"用人单位", "施工单位", "建设单位", "开发单位", "交办", "转办", "督办", "承办", "举办", "开办", "包办", "创办",
                  "主办", "协办", "代办", "查办", "催办", "领办", "兴办", "申办", "来办", "去办", "好办", "怎么办", "难办",
@@ -53,6 +55,9 @@ TIME_MESSAGE_BEFORE = re.compile(r"(?:您|你|网友|来信人|信访人|市民|
 TIME_POLICY_AFTER = re.compile(r"^(?:起|之前|以前|前|至|到|止|以后|之后|后|开始施行|施行|起施行|实施|起实施|[^。，,；;]{0,12}?(?:发布|下发|印发|出台|颁布|审议|通过|施行|实施|修订|修正|文件|通知|公告|《|规定|办法|条例|招生|报名|截止))")
 # "从6月16日开始停靠", "于7月10日至7月16日进行了公示": a dated start or span of the unit's own action, not a policy date
 START_ACTION_AFTER = re.compile(r"^(?:起|开始|至[^。，,；;]{1,12}?)[^。，,；;]{0,6}?(?:对|进行|开展|组织|停靠|开通|检测|巡查|整治|施工|公示|调整)(?![^。，,；;]{0,12}(?:施行|实施|执行))")
+# "于5月3日上午到现场查看", "5月6日前往小区检查": a date followed by the unit going somewhere to act is an action date
+ARRIVAL_AFTER = re.compile(r"^(?:[上下]午|晚上|当天|当日)?(?:到|至|前往|赶赴|赶到)[^。，,；;]{0,10}?(?:现场|实地|小区|社区|村|该|涉事|事发|"
+                           r"查看|检查|核实|核查|走访|调查|察看|了解|处置|处理|检测|开展)")
 TIME_POLICY_BEFORE = re.compile(r"(?:根据|依据|按照|自|从|截至|截止|于?每年|每月|每年的|须在|需在|应在|前于)$")
 GREETING_START = re.compile(r"^(?:尊敬的|亲爱的|网友|“|\"|UU|您好|你好|来信人|信访人|市民|[^。！!]{0,16}网友)")
 

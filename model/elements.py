@@ -15,6 +15,7 @@ from model.audit_lexicon import (
     ACK_RE,
     ACTION_NEAR_RE,
     ANSWER_RE,
+    ARRIVAL_AFTER,
     BASIS_RE,
     BOILERPLATE_RES,
     CONTACT_FUTURE_RE,
@@ -31,6 +32,7 @@ from model.audit_lexicon import (
     ORDER_RE,
     ORG_AGENT_AFTER,
     ORG_AGENT_BEFORE,
+    ORG_AND_HEADS,
     ORG_GENERIC_PREFIX,
     ORG_LOCATION_BEFORE,
     ORG_NAME_CHARS,
@@ -109,6 +111,16 @@ def _signoff_start(text: str) -> int:
     return end
 
 
+def _in_name(text: str, i: int) -> bool:
+    """Whether text[i] may belong to a unit name that ends after it (walking backwards from the suffix)."""
+    char = text[i]
+    if char == "和":  # 和平街道 at the start of a line begins a name; 局和社区 joins two
+        return i == 0 or not ORG_NAME_CHARS.match(text[i - 1]) or text.endswith(ORG_AND_HEADS, 0, i)
+    if char in "日号" and i > 0 and text[i - 1].isdigit():  # 3月13日执法大队: the date is not part of the name
+        return False
+    return char not in ORG_TRIM_CHARS
+
+
 def detect_org(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
     text = ctx.text
     spans: list[Span] = []
@@ -120,7 +132,7 @@ def detect_org(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
         if nb and suf_e < len(text) and text[suf_e] in nb:
             continue
         j = suf_s
-        while j > 0 and suf_s - j < 14 and ORG_NAME_CHARS.match(text[j - 1]) and text[j - 1] not in ORG_TRIM_CHARS:
+        while j > 0 and suf_s - j < 14 and ORG_NAME_CHARS.match(text[j - 1]) and _in_name(text, j - 1):
             j -= 1
         prefix = text[j:suf_s]
         before = text[max(0, j - 4):j]
@@ -202,7 +214,7 @@ def detect_time(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
                 n_msg += 1
                 spans.append(ctx.span("time:message", s, e))
                 continue
-            starts_action = START_ACTION_AFTER.match(after) is not None
+            starts_action = START_ACTION_AFTER.match(after) is not None or ARRIVAL_AFTER.match(after) is not None
             if kind != "relative" and not starts_action and (TIME_POLICY_AFTER.match(after) or
                                                              TIME_POLICY_BEFORE.search(before)):
                 n_policy += 1

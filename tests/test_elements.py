@@ -91,3 +91,20 @@ def test_shirking_is_disowning_without_naming_the_responsible_unit_and_basis():
     civil = ("您好！您反映的物业费纠纷属于民事纠纷。根据《民法典》第九百四十四条，业主应按约定交纳物业费。建议您向人民调解"
              "委员会申请调解，或向区人民法院起诉。")
     assert not detect_elements(civil).flags["SHIRKING"]
+
+
+def test_a_date_followed_by_going_to_the_site_is_a_handling_time():
+    for reply in ("区城管局市政维护中心于5月3日上午到现场查看，已更换线路。", "执法队员于5月3日前往小区核实情况。"):
+        assert "time:action" in _kinds(detect_elements(reply), "time"), reply
+    assert "time:policy" in _kinds(detect_elements("请于6月30日前到社区报名。"), "time")  # a deadline stays one
+
+
+def test_unit_names_with_he_are_whole_and_dates_are_not_part_of_them():
+    def orgs(reply):
+        return [s.text for s in detect_elements(reply).spans["org"]]
+
+    assert "区住房和城乡建设局" in orgs("经区住房和城乡建设局核实，已修复。")
+    assert "A市人力资源和社会保障局" in orgs("A市人力资源和社会保障局已受理。")
+    assert "和平街道办事处" in orgs("感谢您的监督！和平街道办事处")
+    assert orgs("区城管局和社区工作人员到现场查看。")[0] == "区城管局"  # 和 joining two units
+    assert "执法大队" in orgs("3月13日执法大队到现场查看。") and not any("日" in o for o in orgs("3月13日执法大队到现场查看。"))
