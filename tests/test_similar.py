@@ -278,3 +278,11 @@ def test_semantic_index_mixes_e5_and_round_trips(tiny_encoder_dir, tmp_path):
         TicketIndex.load(tmp_path)
     with pytest.raises(FileNotFoundError):
         TicketIndex.open(tmp_path, encoder_dir=tmp_path / "no-encoder")
+
+
+def test_the_hand_judgements_are_found_and_a_missing_file_is_an_error(tmp_path):
+    from training.similar_data import read_judgements
+
+    assert len(read_judgements()) > 200  # shipped in training/resources
+    with pytest.raises(FileNotFoundError):
+        read_judgements(tmp_path / "none.csv")

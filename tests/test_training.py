@@ -130,3 +130,15 @@ def test_the_redo_threshold_is_the_lowest_of_a_flat_f1_band():
     # F1 0.75 below 0.26, 0.857 from 0.26 to 0.35: a tolerance of 0.11 reaches down to 0.2, one of 0.005 does not
     assert recall_leaning_threshold(gold, risk) == 0.26
     assert recall_leaning_threshold(gold, risk, tolerance=0.11) == 0.2
+
+
+def test_every_package_resource_folder_is_packaged():
+    """An editable install hides a resource folder missing from package-data; a wheel would ship without it."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    package_data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]
+    for package in ("model", "training", "serve"):
+        if (root / package / "resources").is_dir():
+            assert any(pattern.startswith("resources/") for pattern in package_data.get(package, [])), package

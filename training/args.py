@@ -40,7 +40,7 @@ class LabelModelArguments:
 
 
 def default_category_model() -> LabelModelArguments:
-    """Chosen by grouped 5-fold CV on category/train.csv (README: 0.933 vs 0.910 for char TF-IDF + LinearSVC)."""
+    """Chosen by grouped 5-fold CV on category/train.csv (README: 0.932 vs 0.909 for char TF-IDF + LinearSVC)."""
     return LabelModelArguments(
         blocks=[
             BlockSpec("chars", "char", (1, 3), min_df=5),

@@ -108,8 +108,8 @@ SETS = {
 
 def read_judgements(path: Path = JUDGEMENTS) -> dict[tuple[str, str, str], dict]:
     """(set, id, id) with the ids sorted → {"same": bool, "kind": …, "samples": the set/method samples that drew it}."""
-    if not path.is_file():
-        return {}
+    if not path.is_file():  # shipped with the package: without it every precision figure would silently read 0 judged
+        raise FileNotFoundError(f"{path} not found: the hand judgements ship in training/resources")
     with path.open(encoding="utf-8") as handle:
         return {(row["set"], *sorted((row["a"], row["b"]))): {"same": row["same"] == "1", "kind": row["kind"],
                                                               "samples": set(row["samples"].split())}
