@@ -18,17 +18,20 @@ from model.segment import DictionarySegmenter
 # Personal data, most specific first: an 18-digit ID number would otherwise be taken for a bank card.
 # `\d` also matches full-width digits, so raw text can be masked before NFKC.
 _PII_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("〔身份证号〕", re.compile(r"(?<!\d)[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXxＸｘ](?!\d)")),
+    # Written whole or in groups (430102 19900101 1234, 430102-19900101-1234).
+    ("〔身份证号〕", re.compile(r"(?<!\d)[1-9]\d{5}[-\s]?(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[-\s]?\d{3}[\dXxＸｘ](?!\d)")),
     # First-generation (15-digit) ID numbers: area code, YYMMDD, a 3-digit sequence.
     ("〔身份证号〕", re.compile(r"(?<!\d)[1-9]\d{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?!\d)")),
     ("〔银行卡号〕", re.compile(r"(?<!\d)\d{16,19}(?!\d)")),
-    ("〔手机号〕", re.compile(r"(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}(?!\d)")),
-    ("〔电话〕", re.compile(r"(?<!\d)0\d{2,3}[-\s]?\d{7,8}(?!\d)")),
+    # 13812345678, 138-1234-5678, 138 1234 5678, 138.1234.5678, +86 138…
+    ("〔手机号〕", re.compile(r"(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s.]?\d{4}){2}(?!\d)")),
+    # 0731-88888888, 0731 8888 8888, 0731-8888-8888, (0731)88888888, （0731）88888888 after NFKC
+    ("〔电话〕", re.compile(r"(?<!\d)(?:0\d{2,3}|\(0\d{2,3}\))[-\s.]?\d{3,4}[-\s.]?\d{4}(?!\d)")),
 )
 _EMAIL_PLACEHOLDER = "〔邮箱〕"
 # The placeholders themselves, for models that compare texts: two tickets are not alike for both holding a phone number.
 PII_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in {*(p for p, _ in _PII_PATTERNS), _EMAIL_PLACEHOLDER}))
-_LONG_NUMBER = re.compile(r"\d{3}[-\s]?\d{4}")
+_LONG_NUMBER = re.compile(r"\d{3}[-\s.)]?\d{4}")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _FULL_WIDTH = re.compile(r"[\uff01-\uff5e]")
 _WHITESPACE = re.compile(r"\s+")
@@ -53,7 +56,7 @@ def mask_pii(text: str) -> str:
     """Replace phone, ID-card, bank-card numbers and e-mail addresses with placeholders (full-width too)."""
     if _FULL_WIDTH.search(text):
         text = unicodedata.normalize("NFKC", text)
-    if _LONG_NUMBER.search(text):  # every number pattern needs 7+ digits, allowing one separator
+    if _LONG_NUMBER.search(text):  # every number pattern has 3 digits and 4 more, one separator at most between
         for placeholder, pattern in _PII_PATTERNS:
             text = pattern.sub(placeholder, text)
     if "@" in text:  # the e-mail pattern is slow; most tickets have no @

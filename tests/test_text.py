@@ -51,3 +51,13 @@ def test_domain_dictionary_keeps_hotline_terms_whole():
     words = default_tokenizer().cut("A5区有人占道经营，农民工被拖欠工资，物业费太高")
     for term in ["A5区", "占道经营", "农民工", "拖欠工资", "物业费"]:
         assert term in words
+
+
+def test_numbers_written_in_groups_or_brackets_are_masked():
+    for text, placeholder in [("身份证430102 19900101 1234", "〔身份证号〕"), ("430102-19900101-123X", "〔身份证号〕"),
+                              ("电话(0731)88888888", "〔电话〕"), ("（0731）88888888", "〔电话〕"),
+                              ("0731-8888-8888", "〔电话〕"), ("138.1234.5678", "〔手机号〕"), ("138 1234 5678", "〔手机号〕")]:
+        masked = mask_pii(text)
+        assert placeholder in masked and not any(ch.isdigit() for ch in masked.replace("〔", "").split(placeholder)[-1]), text
+    for kept in ("2024年5月3日 09:30", "工单号20240501001", "金额12345.67元", "版本 3.1415926"):
+        assert mask_pii(kept) == kept
