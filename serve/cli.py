@@ -194,11 +194,18 @@ def serve(
     import os
 
     import uvicorn
+    from pydantic import ValidationError
 
     from model.audit_policy import AuditPolicy
     from model.routing import Taxonomy
     from serve.logs import log_config
+    from serve.settings import Settings
 
+    try:  # HOTLINE_* variables are read again in every worker: a bad one is one message here, not a traceback each
+        Settings()
+    except ValidationError as error:
+        problems = "; ".join(f"HOTLINE_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors())
+        _fail(f"bad setting: {problems}", EXIT_BAD_INPUT)
     try:  # cheap checks here, so a wrong path is one clear message rather than a traceback per worker
         for directory in (model, type_encoder):
             if directory is not None:

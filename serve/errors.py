@@ -38,7 +38,7 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.field = status, code, message, field
 
 
-_UNION_MEMBER = re.compile(r"^(?:str|int|float|bool|none|(?:list|dict|function-\w+)\[.*\])$")
+_UNION_MEMBER = re.compile(r"^(?:str|int|float|bool|none|constrained-\w+|(?:list|dict|function-\w+)\[.*\])$")
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None,

@@ -3,9 +3,9 @@ model/audit_results.py)."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, field_validator
 
 from model.audit_results import Audit, ReplyTicket
 from model.results import Classification, Ticket
@@ -61,6 +61,9 @@ def _time_as_text(value: object) -> object:
 # No batch setting may exceed this: a longer list is refused as soon as it is read, before its items are validated
 # (a 1 MiB body of half a million bad items otherwise takes seconds of validation and a huge error).
 BATCH_CAP = 10_000
+# Fields that hold a name or a time, not a text: a 20,000-character 承办单位 is a mistake, not a unit.
+SHORT_FIELD_CHARS = 200
+TimeText = Annotated[str, Field(max_length=64)]
 ID_DESCRIPTION = "工单编号/留言编号（文本或整数，整数按文本返回）"
 
 
@@ -132,8 +135,10 @@ class ReplyIn(ReplyTicket):
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_REPLY]})
     id: str | int | None = Field(None, description=ID_DESCRIPTION)
-    message_time: str | float | None = Field(None, description="留言时间，如 2019-05-01 10:00:00；数字按 Excel 日期序号读")
-    reply_time: str | float | None = Field(None, description="答复时间（格式同留言时间）")
+    message_time: TimeText | StrictFloat | None = Field(None, description="留言时间，如 2019-05-01 10:00:00；数字按 Excel 日期序号读")
+    reply_time: TimeText | StrictFloat | None = Field(None, description="答复时间（格式同留言时间）")
+    type: str | None = Field(None, max_length=SHORT_FIELD_CHARS, description="诉求类型（咨询/投诉/求助…），决定办理时限")
+    unit: str | None = Field(None, max_length=SHORT_FIELD_CHARS, description="承办单位")
     _id_text = field_validator("id", mode="before")(_id_as_text)
     _times_text = field_validator("message_time", "reply_time", mode="before")(_time_as_text)
     _encodable = field_validator("id", "title", "content", "reply", "message_time", "reply_time", "type",

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, field_validator
 
 from model.similar import IndexRebuilt, TicketIndex
 from model.similar_results import PastTicket, SimilarResult
@@ -29,8 +29,10 @@ from serve.schemas import (
     BATCH_CAP,
     ERROR_RESPONSES,
     EXAMPLE_TICKET,
+    SHORT_FIELD_CHARS,
     ErrorResponse,
     TicketIn,
+    TimeText,
     _id_as_text,
     _no_lone_surrogates,
     _time_as_text,
@@ -50,8 +52,9 @@ class PastTicketIn(PastTicket):
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_PAST]})
     id: str | int = Field(min_length=1, description="工单编号（文本或整数；索引内唯一，已在索引中的编号不重复加入）")
-    message_time: str | float | None = Field(None, description="留言时间（原样保存，如 2020-06-09 12:00:00；"
-                                                               "数字按 Excel 日期序号的文本保存）")
+    message_time: TimeText | StrictFloat | None = Field(None, description="留言时间（原样保存，如 2020-06-09 12:00:00；"
+                                                                    "数字按 Excel 日期序号的文本保存）")
+    unit: str | None = Field(None, max_length=SHORT_FIELD_CHARS, description="承办单位")
     _id_text = field_validator("id", mode="before")(_id_as_text)
     _time_text = field_validator("message_time", mode="before")(_time_as_text)
 

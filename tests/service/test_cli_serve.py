@@ -54,3 +54,10 @@ def test_a_wrong_similar_index_stops_before_serving(monkeypatch, tmp_path):
     monkeypatch.setenv("HOTLINE_SIMILAR_INDEX", str(tmp_path / "nowhere"))
     result = runner.invoke(app, ["serve"])
     assert result.exit_code == 3 and "repeat-complaint index" in result.output
+
+
+def test_a_bad_setting_in_the_environment_is_one_message(monkeypatch):
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: (_ for _ in ()).throw(AssertionError("started")))
+    monkeypatch.setenv("HOTLINE_MAX_BODY_BYTES", "1MB")
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 2 and "HOTLINE_MAX_BODY_BYTES" in result.output and "Traceback" not in result.output

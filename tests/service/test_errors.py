@@ -99,6 +99,12 @@ def test_many_bad_items_are_counted_but_only_the_first_are_detailed(make_client)
     assert error["details"][0]["field"] == "tickets[0]" and "共 60 处错误" in error["message"]
 
 
+@pytest.mark.parametrize("field,value", [("unit", "局" * 201), ("type", "投" * 201), ("reply_time", "2" * 65)])
+def test_name_and_time_fields_have_their_own_limits(make_client, field, value):
+    response = make_client().post("/audit", json={**REPLY, field: value})
+    assert response.status_code == 422 and response.json()["error"]["field"] == field
+
+
 def test_a_batch_setting_above_the_cap_is_refused():
     from pydantic import ValidationError
 
