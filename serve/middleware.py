@@ -59,7 +59,7 @@ def _is_json(content_type: str) -> bool:
 
 
 class BodyGuard:
-    """Reads a request body before the app: over `max_bytes` → 413, not JSON → 415, not UTF-8 → 400.
+    """Reads a request body before the app: over `max_bytes` → 413, compressed or not JSON → 415, not UTF-8 → 400.
 
     The app then reads the same bytes; every endpoint with a body takes JSON.
     """
@@ -93,7 +93,11 @@ class BodyGuard:
                 return
         if body:
             problem = None
-            if not _is_json(headers.get("content-type", "")):
+            encoding = headers.get("content-encoding", "identity").strip().lower()
+            if encoding not in ("", "identity"):
+                problem = error_response(415, "unsupported_media_type",
+                                         f"不支持压缩的请求体（Content-Encoding: {encoding[:20]}），请发送未压缩的 JSON", "body")
+            elif not _is_json(headers.get("content-type", "")):
                 problem = error_response(415, "unsupported_media_type",
                                          "请求体须为 JSON，请设置 Content-Type: application/json", "body")
             else:

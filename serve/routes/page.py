@@ -11,6 +11,6 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 router = APIRouter()
 
 
-@router.get("/", include_in_schema=False)
+@router.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)  # HEAD: uptime probes (not in the spec)
 async def index() -> FileResponse:
     return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8")

@@ -1,11 +1,11 @@
-"""GET /health (open, for probes) and GET /version (model versions, training data and metrics from the model cards)."""
+"""GET (and HEAD) /health (open, for probes) and GET /version (model versions, training data and metrics from the model cards)."""
 
 from __future__ import annotations
 
 from importlib.metadata import version
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 
 from serve.deps import SettingsDep, get_models, require_api_key
 from serve.schemas import ERROR_RESPONSES, Health, Limits, ModelInfo, VersionInfo
@@ -17,6 +17,12 @@ ModelsDep = Annotated[dict[str, Any], Depends(get_models)]
 @router.get("/health", response_model=Health, summary="服务是否可用（无需密钥）")
 async def health(models: ModelsDep) -> Health:
     return Health(models=sorted(models))
+
+
+@router.head("/health", include_in_schema=False)
+async def health_probe() -> Response:
+    """Uptime probes that send HEAD get 200 with no body."""
+    return Response()
 
 
 @router.get("/version", response_model=VersionInfo, summary="模型版本、训练数据与评测指标",

@@ -34,6 +34,8 @@ CASES = [
     ("form body", "/classify", b"title=a&content=b", {"Content-Type": "application/x-www-form-urlencoded"}, 415,
      "unsupported_media_type", "body"),
     ("no content type", "/classify", _raw(OK), {}, 415, "unsupported_media_type", "body"),
+    ("gzip body", "/classify", __import__("gzip").compress(_raw(OK)), {**JSON, "Content-Encoding": "gzip"}, 415,
+     "unsupported_media_type", "body"),
     ("text too long", "/classify", _raw({**OK, "content": "长" * 51}), JSON, 413, "too_large", "content"),
     ("body too large", "/classify", _raw({**OK, "content": "x" * 9000}), JSON, 413, "too_large", "body"),
     ("no tickets", "/classify/batch", _raw({"tickets": []}), JSON, 422, "invalid_field", "tickets"),
@@ -126,3 +128,9 @@ def test_unknown_paths_and_methods_use_the_same_shape(client):
     assert client.get("/nowhere").json()["error"]["code"] == "not_found"
     response = client.get("/classify")
     assert response.status_code == 405 and response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_probes_may_use_head(client):
+    for path in ("/health", "/"):
+        response = client.head(path)
+        assert response.status_code == 200 and response.content == b"", path
