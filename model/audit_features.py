@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from model.audit_results import ReplyTicket
+from model.audit_results import ELEMENTS, ReplyTicket
 from model.elements import RULE_FEATURE_NAMES, RuleOutput, detect_elements
 from model.features import CharNgramTfidf
 from model.relevance import REL_FEATURE_NAMES, relevance_features
@@ -55,7 +55,14 @@ def element_matrix(features: ReplyFeatures, tfidf: CharNgramTfidf, scale: np.nda
     return sp.hstack([tfidf.transform(features.docs), sp.csr_matrix(dense)], format="csr")
 
 
+# The rubric: missing contact alone is not a redo. Given the contact logit, the redo model learned a positive weight
+# for it (26 silver replies report contact, mostly short ones), so complete replies that had called the citizen were
+# pushed towards redo. Stage two reads the other four elements.
+STAGE_TWO_ELEMENTS = ("org", "time", "process", "result")
+_STAGE_TWO_INDEX = [ELEMENTS.index(name) for name in STAGE_TWO_ELEMENTS]
+
+
 def meta_matrix(element_probabilities: np.ndarray, features: ReplyFeatures) -> np.ndarray:
-    """What the redo and relevance models read: element logits, a few rule flags, relevance overlap."""
-    p = np.clip(element_probabilities, 1e-3, 1 - 1e-3)
+    """What the redo and relevance models read: element logits but contact's, a few rule flags, relevance overlap."""
+    p = np.clip(element_probabilities[:, _STAGE_TWO_INDEX], 1e-3, 1 - 1e-3)
     return np.column_stack([np.log(p / (1 - p)), features.rule_matrix[:, _META_INDEX], features.relevance_matrix])

@@ -17,7 +17,7 @@ import numpy as np
 
 from model.advice import advise, is_praise
 from model.artifacts import ModelFileError, fingerprint, load_component, read_card, save_component, write_card
-from model.audit_features import ReplyFeatures, element_matrix, extract, meta_matrix
+from model.audit_features import STAGE_TWO_ELEMENTS, ReplyFeatures, element_matrix, extract, meta_matrix
 from model.audit_policy import AuditPolicy
 from model.audit_results import (
     ELEMENTS,
@@ -117,7 +117,8 @@ class ReplyAuditor:
         directory = Path(directory)
         config, arrays = self.tfidf.state()
         save_component(directory, "audit_text", {
-            "tfidf": config, "rule_features": list(RULE_FEATURE_NAMES), "redo_threshold": self.redo_threshold,
+            "tfidf": config, "rule_features": list(RULE_FEATURE_NAMES),
+            "stage_two_elements": list(STAGE_TWO_ELEMENTS), "redo_threshold": self.redo_threshold,
             "element_thresholds": self.element_thresholds,
         }, {**arrays, "scale": self.scale})
         heads = {**{f"element_{e}": self.element_heads[e] for e in ELEMENTS}, "redo": self.redo_head,
@@ -138,6 +139,8 @@ class ReplyAuditor:
         config, arrays = load_component(directory, "audit_text")
         if config.get("rule_features") != list(RULE_FEATURE_NAMES):
             raise ModelFileError(f"{directory} was trained with other rule features; retrain it with this version")
+        if config.get("stage_two_elements", list(ELEMENTS)) != list(STAGE_TWO_ELEMENTS):  # older models read all five
+            raise ModelFileError(f"{directory} was trained with an older redo model; retrain it with this version")
         tfidf = CharNgramTfidf.from_state(config["tfidf"], arrays)
 
         def head(name: str) -> CalibratedLinear:

@@ -20,6 +20,7 @@ from model.audit_lexicon import (
     BOILERPLATE_RES,
     CONTACT_FUTURE_RE,
     CONTACT_RE,
+    CONTACT_TALK_RE,
     DATE_RES,
     DISOWN_RE,
     FORWARD_RE,
@@ -244,7 +245,7 @@ def detect_process(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
     n = n_strong = n_future = n_fwd_clause = 0
     for m in PROCESS_RE.finditer(text):
         s = m.start()
-        if PROCESS_FUTURE_BEFORE.search(text[max(0, s - 4):s]):
+        if PROCESS_FUTURE_BEFORE.search(text[max(0, s - 8):s]):
             n_future += 1
             continue
         cs = max(text.rfind(ch, 0, s) for ch in "。，,；;！!：:") + 1
@@ -290,9 +291,18 @@ def detect_contact(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
     text = ctx.text
     spans: list[Span] = []
     n = n_strong = 0
-    for m in CONTACT_RE.finditer(text):
+    talks: list[tuple[int, int]] = []
+    for m in CONTACT_TALK_RE.finditer(text):
         s = m.start()
         if CONTACT_FUTURE_RE.search(text[max(0, s - 14):s]):
+            continue
+        n += 1
+        n_strong += 1
+        talks.append(m.span())
+        spans.append(ctx.span("contact", s, m.end()))
+    for m in CONTACT_RE.finditer(text):
+        s = m.start()
+        if CONTACT_FUTURE_RE.search(text[max(0, s - 14):s]) or any(a <= s < b for a, b in talks):
             continue
         n += 1
         if m.group() in STRONG_CONTACT:

@@ -198,3 +198,29 @@ def test_a_praise_message_is_passed_and_not_told_to_add_a_result(tiny_auditor):
     assert audit.verdict == "pass" and audit.issues == [] and audit.suggestions.add == []
     same_as_complaint = tiny_auditor.audit([praise.model_copy(update={"type": "投诉"})])[0]
     assert same_as_complaint.issues  # the same reply to a complaint is told what it lacks
+
+
+def test_the_contact_element_does_not_move_the_redo_risk(tiny_auditor):
+    from model.audit_features import extract
+
+    features = extract([FORWARD_ONLY, FORWARD_ONLY])
+    element_p = np.full((2, len(ELEMENTS)), 0.6)
+    element_p[:, ELEMENTS.index("contact")] = (0.01, 0.99)
+    risk, relevance = tiny_auditor.stage_two(element_p, features)
+    assert risk[0] == pytest.approx(risk[1]) and relevance[0] == pytest.approx(relevance[1])
+    element_p[1, ELEMENTS.index("result")] = 0.99  # the result does
+    assert tiny_auditor.stage_two(element_p, features)[0][1] < risk[1]
+
+
+def test_an_auditor_whose_redo_model_reads_contact_asks_to_be_retrained(tiny_auditor, tmp_path):
+    import json
+
+    from model.artifacts import ModelFileError
+
+    tiny_auditor.save(tmp_path, {"metrics": {}})
+    config_file = tmp_path / "audit_text.json"
+    config = json.loads(config_file.read_text(encoding="utf-8"))
+    del config["stage_two_elements"]  # as written before stage two left contact out
+    config_file.write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(ModelFileError, match="retrain"):
+        ReplyAuditor.load(tmp_path)

@@ -108,3 +108,15 @@ def test_unit_names_with_he_are_whole_and_dates_are_not_part_of_them():
     assert "和平街道办事处" in orgs("感谢您的监督！和平街道办事处")
     assert orgs("区城管局和社区工作人员到现场查看。")[0] == "区城管局"  # 和 joining two units
     assert "执法大队" in orgs("3月13日执法大队到现场查看。") and not any("日" in o for o in orgs("3月13日执法大队到现场查看。"))
+
+
+def test_fire_stations_calls_and_promises_are_read_as_written():
+    def texts(reply, element):
+        return [s.text for s in detect_elements(reply).spans[element]]
+
+    assert "A3区消防救援站" in texts("A3区消防救援站于6月3日到现场检查。", "org")
+    assert "电话向您解释说明" in texts("工作人员于6月5日电话向您解释说明了缴费政策。", "contact")
+    assert "您表示满意" in texts("6月4日上门告知处理结果，您表示满意。", "contact")
+    assert texts("如有疑问，可电话向我局咨询。", "contact") == []  # only an offer of a call
+    promised = detect_elements("我局将认真研究您的建议，并将进一步核实。")
+    assert promised.spans["process"] == [] and promised.feats["proc_future"] == 2
