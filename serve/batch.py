@@ -149,10 +149,10 @@ class ResultWriter:
 def score_file(process: RowProcessor, source: Path, destination: Path, required: tuple[str, ...],
                optional: tuple[str, ...], columns: Iterable[str], flagged: Callable[[dict[str, Any]], bool],
                chunk_size: int = 512, on_chunk: Callable[[int], None] | None = None,
-               workers: int = 1) -> BatchSummary:
-    """Score every row of `source` into `destination`; `on_chunk(n)` reports progress."""
+               workers: int = 1, sheet: str | None = None) -> BatchSummary:
+    """Score every row of `source` (its `sheet`, for an .xlsx) into `destination`; `on_chunk(n)` reports progress."""
     summary = BatchSummary()
-    chunks: Iterator = iter_table(source, required=required, optional=optional, chunk_size=chunk_size)
+    chunks: Iterator = iter_table(source, required=required, optional=optional, chunk_size=chunk_size, sheet=sheet)
     first = next(chunks)  # raises ColumnError / InputError before the output file is created
     writer = ResultWriter(destination, columns)
     try:
@@ -170,15 +170,18 @@ def score_file(process: RowProcessor, source: Path, destination: Path, required:
 
 
 def classify_file(classifier: TicketClassifier, source: Path, destination: Path, chunk_size: int = 512,
-                  on_chunk: Callable[[int], None] | None = None, workers: int = 1) -> BatchSummary:
+                  on_chunk: Callable[[int], None] | None = None, workers: int = 1,
+                  sheet: str | None = None) -> BatchSummary:
     """Classify every ticket of `source`; `flagged` counts the tickets that need review."""
     return score_file(functools.partial(classify_rows, classifier), source, destination, ("id", "title", "content"),
-                      (), Classification.model_fields, lambda r: r["needs_review"], chunk_size, on_chunk, workers)
+                      (), Classification.model_fields, lambda r: r["needs_review"], chunk_size, on_chunk, workers,
+                      sheet)
 
 
 def audit_file(auditor: ReplyAuditor, source: Path, destination: Path, chunk_size: int = 512,
-               on_chunk: Callable[[int], None] | None = None, workers: int = 1) -> BatchSummary:
+               on_chunk: Callable[[int], None] | None = None, workers: int = 1,
+               sheet: str | None = None) -> BatchSummary:
     """Audit every reply of `source`; `flagged` counts the replies at risk of a redo."""
     return score_file(functools.partial(audit_rows, auditor), source, destination,
                       ("id", "title", "content", "reply"), AUDIT_OPTIONAL, Audit.model_fields,
-                      lambda r: r["verdict"] == "redo", chunk_size, on_chunk, workers)
+                      lambda r: r["verdict"] == "redo", chunk_size, on_chunk, workers, sheet)

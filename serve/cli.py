@@ -33,6 +33,7 @@ ModelOption = Annotated[Path | None, typer.Option("--model", "-m", help="Model d
 AuditModelOption = Annotated[Path | None, typer.Option("--model", "-m", "--auditor", help="Reply auditor directory (default: the shipped auditor).")]
 TaxonomyOption = Annotated[Path | None, typer.Option("--taxonomy", help="A locality's taxonomy TOML laid over the shipped one.")]
 TypeEncoderOption = Annotated[Path | None, typer.Option("--type-encoder", help="A fine-tuned request-type encoder (`hotline train encoder`) to mix into the request type: more accurate, about 50 ms a ticket on a CPU (README, Encoder).")]
+SheetOption = Annotated[str | None, typer.Option("--sheet", help="The .xlsx sheet to read, by name or number (1 is the first; default: the first sheet with a header row).")]
 
 
 def _fail(message: str, code: int) -> None:
@@ -80,6 +81,7 @@ def classify(
     model: ModelOption = None,
     taxonomy: TaxonomyOption = None,
     type_encoder: TypeEncoderOption = None,
+    sheet: SheetOption = None,
     chunk_size: Annotated[int, typer.Option(min=1, help="Rows classified at a time.")] = 512,
     workers: Annotated[int, typer.Option(min=1, help="Processes to classify with (2 uses both cores here).")] = 1,
 ) -> None:
@@ -87,7 +89,7 @@ def classify(
     from serve.batch import classify_file
 
     classifier = _load_classifier(model, taxonomy, type_encoder, workers)
-    _score_file(classify_file, classifier, input, output, chunk_size, workers, "classifying", "need review")
+    _score_file(classify_file, classifier, input, output, chunk_size, workers, "classifying", "need review", sheet)
 
 
 PolicyOption = Annotated[Path | None, typer.Option("--policy", help="An office's audit policy TOML (score weights, time limits) laid over the shipped one.")]
@@ -108,6 +110,7 @@ def audit(
     output: Annotated[Path, typer.Option("--output", "-o", help="Results: .jsonl, .csv or .xlsx.")],
     model: AuditModelOption = None,
     policy: PolicyOption = None,
+    sheet: SheetOption = None,
     chunk_size: Annotated[int, typer.Option(min=1, help="Rows audited at a time.")] = 512,
     workers: Annotated[int, typer.Option(min=1, help="Processes to audit with (2 uses both cores here).")] = 1,
 ) -> None:
@@ -115,17 +118,17 @@ def audit(
     from serve.batch import audit_file
 
     _score_file(audit_file, _load_auditor(model, policy), input, output, chunk_size, workers, "auditing",
-                "at risk of redo")
+                "at risk of redo", sheet)
 
 
 def _score_file(score, scorer, source: Path, destination: Path, chunk_size: int, workers: int, doing: str,
-                flagged: str) -> None:
+                flagged: str, sheet: str | None) -> None:
     """Run a batch scorer with a progress bar; bad input (ColumnError included) is one message and exit code 2."""
     try:
         with _progress() as progress:
             task = progress.add_task(doing, total=None)
             summary = score(scorer, source, destination, chunk_size, on_chunk=lambda n: progress.advance(task, n),
-                            workers=workers)
+                            workers=workers, sheet=sheet)
     except InputError as error:
         _fail(str(error), EXIT_BAD_INPUT)
     except OSError as error:
@@ -150,6 +153,7 @@ def report(
     type_encoder: TypeEncoderOption = None,
     auditor: AuditorOption = None,
     policy: PolicyOption = None,
+    sheet: SheetOption = None,
     worst: Annotated[int, typer.Option(min=1, help="Worst replies listed per unit.")] = 5,
     chunk_size: Annotated[int, typer.Option(min=1, help="Rows scored at a time.")] = 512,
     workers: Annotated[int, typer.Option(min=1, help="Processes to score with (2 uses both cores here).")] = 1,
@@ -164,7 +168,7 @@ def report(
         with _progress() as progress:
             task = progress.add_task("scoring", total=None)
             summary = make_report(classifier, reply_auditor, input, output, columns, chunk_size, workers, worst,
-                                  on_chunk=lambda n: progress.advance(task, n))
+                                  on_chunk=lambda n: progress.advance(task, n), sheet=sheet)
     except InputError as error:
         _fail(str(error), EXIT_BAD_INPUT)
     except OSError as error:
@@ -450,11 +454,11 @@ def _open_index(directory: Path):
         _fail(f"cannot load the index: {error}", EXIT_MODEL)
 
 
-def _past_tickets(path: Path):
+def _past_tickets(path: Path, sheet: str | None):
     from serve.similar_file import read_past_tickets
 
     try:
-        return read_past_tickets(path)
+        return read_past_tickets(path, sheet)
     except InputError as error:
         _fail(str(error), EXIT_BAD_INPUT)
 
@@ -463,6 +467,7 @@ def _past_tickets(path: Path):
 def index_build(
     past: PastFile,
     index: IndexOption,
+    sheet: SheetOption = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an index already in the directory.")] = False,
     semantic: Annotated[bool, typer.Option("--semantic", help="Also keep e5 embeddings and mix them into the score: finds more reworded repeats; needs the converted encoder (README, Encoder) and takes about 0.1 s of CPU per ticket.")] = False,
     encoder: Annotated[Path | None, typer.Option("--encoder", help="Encoder directory for --semantic (default: ~/.cache/hotline/e5-small or $HOTLINE_ENCODER_DIR).")] = None,
@@ -473,7 +478,7 @@ def index_build(
     if (index / MANIFEST).exists() and not force:
         _fail(f"{index} already holds an index: add tickets with `hotline index add`, or rebuild it with --force",
               EXIT_BAD_INPUT)
-    past_tickets = _past_tickets(past)
+    past_tickets = _past_tickets(past, sheet)
     if not past_tickets.tickets:
         _fail(f"{past.name} has no ticket to index (skipped: {past_tickets.summary()})", EXIT_BAD_INPUT)
     text_encoder = None
@@ -496,10 +501,10 @@ def index_build(
 
 
 @index_app.command("add")
-def index_add(file: PastFile, index: IndexOption) -> None:
+def index_add(file: PastFile, index: IndexOption, sheet: SheetOption = None) -> None:
     """Add the tickets of FILE to the index (those whose id it already holds are left as they are)."""
     opened = _open_index(index)
-    past_tickets = _past_tickets(file)
+    past_tickets = _past_tickets(file, sheet)
     try:
         added = opened.add_and_save(past_tickets.tickets)  # under the index's lock: safe beside a running service
     except ModelFileError as error:
@@ -518,6 +523,7 @@ def similar(
     k: Annotated[int, typer.Option("--k", "-k", min=1, max=100, help="Most matches listed per ticket.")] = 5,
     threshold: Annotated[float | None, typer.Option(min=0.0, max=1.0, help="Lowest score listed (default: the index's).")] = None,
     add: Annotated[bool, typer.Option("--add", help="Afterwards, add the rows to the index (rows of the same file are not matched to each other).")] = False,
+    sheet: SheetOption = None,
     chunk_size: Annotated[int, typer.Option(min=1, help="Rows searched at a time.")] = 512,
 ) -> None:
     """For each ticket of INPUT, the earlier tickets of the index about the same matter (重复投诉), with evidence."""
@@ -528,7 +534,7 @@ def similar(
         with _progress() as progress:
             task = progress.add_task("searching", total=None)
             summary = similar_file(opened, input, output, k, threshold, add, chunk_size,
-                                   on_chunk=lambda n: progress.advance(task, n))
+                                   on_chunk=lambda n: progress.advance(task, n), sheet=sheet)
     except InputError as error:
         _fail(str(error), EXIT_BAD_INPUT)
     except ModelFileError as error:

@@ -44,12 +44,13 @@ def _problem(row: dict[str, str] | None) -> str | None:
     return None
 
 
-def read_past_tickets(path: Path) -> PastTickets:
-    """Every indexable row of `path` (.csv/.xlsx/.jsonl with id, title, content; optional message_time, unit)."""
+def read_past_tickets(path: Path, sheet: str | None = None) -> PastTickets:
+    """Every indexable row of `path` (.csv/.xlsx/.jsonl with id, title, content; optional message_time, unit; of
+    `sheet`, for an .xlsx)."""
     tickets: list[PastTicket] = []
     skipped: dict[str, int] = {}
     seen: set[str] = set()
-    for chunk in iter_table(path, required=REQUIRED, optional=OPTIONAL):
+    for chunk in iter_table(path, required=REQUIRED, optional=OPTIONAL, sheet=sheet):
         for row in chunk:
             problem = _problem(row) or (None if row["id"].strip() else NO_ID)
             if not problem and row["id"] in seen:
@@ -73,12 +74,12 @@ class SimilarSummary:
 
 def similar_file(index: TicketIndex, source: Path, destination: Path, k: int, threshold: float | None,
                  add: bool = False, chunk_size: int = 512,
-                 on_chunk: Callable[[int], None] | None = None) -> SimilarSummary:
+                 on_chunk: Callable[[int], None] | None = None, sheet: str | None = None) -> SimilarSummary:
     """Search every row of `source` in `index`, write the results to `destination`; with `add`, then add the rows
     to the index and save them to its directory (so repeats within the file are not matched to each other)."""
     summary = SimilarSummary()
     threshold = index.settings.threshold if threshold is None else threshold
-    chunks = iter_table(source, required=REQUIRED, optional=OPTIONAL, chunk_size=chunk_size)
+    chunks = iter_table(source, required=REQUIRED, optional=OPTIONAL, chunk_size=chunk_size, sheet=sheet)
     first = next(chunks)  # a missing column stops here, before the output file is created
     writer = ResultWriter(destination, SimilarResult.model_fields)
     to_add: list[PastTicket] = []

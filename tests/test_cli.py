@@ -320,3 +320,62 @@ def test_similar_and_index_build_report_refused_paths_without_a_traceback(tmp_pa
     found = runner.invoke(app, ["similar", str(SAMPLES / "tickets.csv"), "-o", str(tmp_path / "out.jsonl"),
                                 "--index", str(index)])
     assert found.exit_code == 2 and found.output.startswith("error:")
+
+
+def _two_sheet_export(path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.title = "五月"
+    workbook.active.append(["工单编号", "留言主题", "诉求内容"])
+    workbook.active.append(["m1", "路灯不亮", "小区门口路灯坏了"])
+    june = workbook.create_sheet("六月")
+    june.append(["工单编号", "留言主题", "诉求内容"])
+    june.append(["j1", "工资拖欠", "老板拖欠三个月工资"])
+    workbook.save(path)
+
+
+def test_sheet_picks_a_sheet_by_name_or_number(tiny_model_dir, tmp_path):
+    _two_sheet_export(tmp_path / "export.xlsx")
+    for extra, ids in (([], ["m1"]), (["--sheet", "六月"], ["j1"]), (["--sheet", "2"], ["j1"])):
+        out = tmp_path / "out.jsonl"
+        result = runner.invoke(app, ["classify", str(tmp_path / "export.xlsx"), "-o", str(out),
+                                     "--model", str(tiny_model_dir), *extra])
+        assert result.exit_code == 0, result.output
+        assert [r["id"] for r in _jsonl(out)] == ids
+
+
+@pytest.mark.parametrize("source,sheet,message", [
+    ("export.xlsx", "七月", "no sheet '七月'; its sheets: 五月, 六月"),
+    ("export.xlsx", "3", "no sheet '3'"),
+    ("tickets.csv", "1", "only be chosen in an .xlsx"),
+])
+def test_a_sheet_that_is_not_there_exits_2_naming_the_sheets(tiny_model_dir, tmp_path, source, sheet, message):
+    _two_sheet_export(tmp_path / "export.xlsx")
+    path = tmp_path / source if source.endswith(".xlsx") else SAMPLES / source
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["classify", str(path), "-o", str(out), "--model", str(tiny_model_dir),
+                                 "--sheet", sheet])
+    assert result.exit_code == 2 and message in " ".join(result.output.split()), result.output
+    assert not out.exists()
+
+
+def test_cells_merged_down_the_rows_are_read_as_excel_shows_them(tmp_path):
+    from openpyxl import Workbook
+
+    from training.exports import iter_table
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["A市12345热线5月答复"])
+    sheet.merge_cells("A1:D1")  # a title line across the columns stays one cell
+    sheet.append(["承办单位", "工单编号", "诉求内容", "答复意见"])
+    for row in (["A市城管局", "1", "路灯坏了", "已修复"], [None, "2", "占道经营", "已取缔"], [None, "3", "渣土车", "已查处"],
+                ["A市人社局", "4", "欠薪", "已追回"], [None, "5", "社保", "已答复"], [None, "6", "无单位", "已答复"]):
+        sheet.append(row)
+    sheet.merge_cells("A3:A5")
+    sheet.merge_cells("A6:A7")  # row 8 is not in a merge: its empty unit stays empty
+    workbook.save(tmp_path / "merged.xlsx")
+    rows = [row for chunk in iter_table(tmp_path / "merged.xlsx", ["content"], ["id", "unit"]) for row in chunk]
+    assert [(r["id"], r["unit"]) for r in rows] == [("1", "A市城管局"), ("2", "A市城管局"), ("3", "A市城管局"),
+                                                    ("4", "A市人社局"), ("5", "A市人社局"), ("6", "")]

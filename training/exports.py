@@ -8,6 +8,7 @@ standard library and openpyxl: the service and the batch commands read files wit
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
 import json
@@ -194,7 +195,8 @@ def _csv_chunks(path: Path, chunk_size: int, known: frozenset[str]) -> Iterator[
         yield from _chunks(header, itertools.chain(after, rows), chunk_size)
 
 
-def _xlsx_chunks(path: Path, chunk_size: int, known: frozenset[str]) -> Iterator[tuple[list[str], list[Record]]]:
+def _xlsx_chunks(path: Path, chunk_size: int, known: frozenset[str],
+                 sheet: str | None = None) -> Iterator[tuple[list[str], list[Record]]]:
     from openpyxl import load_workbook
 
     try:
@@ -202,23 +204,81 @@ def _xlsx_chunks(path: Path, chunk_size: int, known: frozenset[str]) -> Iterator
     except Exception as error:  # openpyxl raises many kinds for a broken file
         raise InputError(f"{path.name} is not a readable Excel file ({type(error).__name__}: {error})") from error
     try:
-        rows, header, after = _data_sheet(workbook, known)
+        if sheet is None:
+            rows, header, after = _data_sheet(workbook, known)
+        else:
+            rows = _sheet_rows(_chosen_sheet(workbook, sheet, path))
+            header, after = _find_header(rows, known)
         if header is None:
-            raise InputError(f"{path.name} is empty: no sheet has a header row")
+            raise InputError(f"{path.name} is empty: " + ("no sheet has a header row" if sheet is None
+                                                          else f"sheet {sheet!r} has no rows"))
         yield from _chunks(header, itertools.chain(after, rows), chunk_size)
     finally:
         workbook.close()
 
 
+def _chosen_sheet(workbook, sheet: str, path: Path):
+    """The sheet named `sheet`, or the n-th one when `sheet` is a number that names none (1 is the first)."""
+    names = workbook.sheetnames
+    if sheet in names:
+        return workbook[sheet]
+    if sheet.strip().isdigit() and 1 <= int(sheet) <= len(names):
+        return workbook.worksheets[int(sheet) - 1]
+    raise InputError(f"{path.name} has no sheet {sheet!r}; its sheets: {', '.join(names)} (or 1–{len(names)})")
+
+
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+)(\d+):[A-Z]+(\d+)"')
+
+
+def _vertical_merges(sheet) -> set[tuple[int, int, int]]:
+    """Cells merged down several rows (承办单位 written once for a unit's block of tickets), as (column index, top row,
+    bottom row). Read-only sheets do not parse merges, so the list at the end of the sheet's XML is scanned; a sheet
+    that cannot be scanned is read without them."""
+    from openpyxl.utils import column_index_from_string
+
+    refs: set[tuple[bytes, bytes, bytes]] = set()
+    try:
+        with sheet._get_source() as source:
+            tail = b""
+            while block := source.read(1 << 20):
+                text = tail + block
+                refs.update(_MERGE_REF.findall(text))
+                tail = text[-256:]  # a tag cut by the block boundary is whole in the next window
+    except (AttributeError, OSError, KeyError, ValueError):
+        return set()
+    return {(column_index_from_string(col.decode()) - 1, int(top), int(bottom))
+            for col, top, bottom in refs if int(bottom) > int(top)}
+
+
+def _sheet_rows(sheet) -> Iterator[tuple[int, list[str]]]:
+    """The sheet's rows as text cells, numbered as the sheet shows them (read-only sheets yield empty rows too), with
+    vertically merged cells filled down as Excel shows them."""
+    merges = _vertical_merges(sheet)
+    tops: dict[int, list[int]] = {}
+    below: dict[int, list[tuple[int, int]]] = {}
+    for column, top, bottom in merges:
+        tops.setdefault(top, []).append(column)
+        for row in range(top + 1, bottom + 1):
+            below.setdefault(row, []).append((column, top))
+    kept: dict[tuple[int, int], str] = {}
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells = [_cell(v) for v in values]
+        for column in tops.get(number, ()):
+            kept[(number, column)] = cells[column] if column < len(cells) else ""
+        for column, top in below.get(number, ()):
+            cells.extend([""] * (column + 1 - len(cells)))
+            if not cells[column]:
+                cells[column] = kept.get((top, column), "")
+        yield number, cells
+
+
 def _data_sheet(workbook, known: frozenset[str]
                 ) -> tuple[Iterator[tuple[int, list[str]]], list[str] | None, list[tuple[int, list[str]]]]:
     """The rows of the first sheet with a header (a cover sheet or an empty first sheet is passed over), else of the
-    first sheet: (row iterator, header, rows read after the header). Rows are numbered as the sheet shows them
-    (read-only sheets yield empty rows too)."""
+    first sheet: (row iterator, header, rows read after the header)."""
     first = None
     for sheet in workbook.worksheets:
-        rows = ((number, [_cell(v) for v in values])
-                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1))
+        rows = _sheet_rows(sheet)
         header, after = _find_header(rows, known)
         if header is not None and _looks_like_header(header, known):
             return rows, header, after
@@ -253,12 +313,13 @@ def _jsonl_chunks(path: Path, chunk_size: int, known: frozenset[str]) -> Iterato
     yield header, chunk
 
 
-def iter_records(path: str | Path, chunk_size: int = 1000,
-                 extra_headers: Sequence[str] = ()) -> Iterator[tuple[list[str], list[Record]]]:
+def iter_records(path: str | Path, chunk_size: int = 1000, extra_headers: Sequence[str] = (),
+                 sheet: str | None = None) -> Iterator[tuple[list[str], list[Record]]]:
     """Yield (header, records) chunks of the file as it is: each record is (row number, cells), its cells None
     when the row cannot be read. Row numbers are those a spreadsheet shows (title lines above the header and rows
     that are not tickets are skipped but counted); in JSONL, line numbers (blank lines skipped). `extra_headers`:
-    column names the caller maps itself (`--columns`), recognised as header names next to COLUMN_ALIASES."""
+    column names the caller maps itself (`--columns`), recognised as header names next to COLUMN_ALIASES. `sheet`:
+    the .xlsx sheet to read, by name or number (default: the first sheet with a header row)."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path} does not exist or is not a file")
@@ -266,8 +327,13 @@ def iter_records(path: str | Path, chunk_size: int = 1000,
     reader = readers.get(path.suffix.lower())
     if reader is None:
         raise InputError(f"{path.name}: unsupported file type; use one of {', '.join(READABLE_SUFFIXES)}")
+    known = _KNOWN_HEADERS | {header_key(h) for h in extra_headers}
+    if sheet is not None:
+        if reader is not _xlsx_chunks:
+            raise InputError(f"{path.name}: a sheet can only be chosen in an .xlsx file")
+        reader = functools.partial(_xlsx_chunks, sheet=sheet)
     try:
-        yield from reader(path, chunk_size, _KNOWN_HEADERS | {header_key(h) for h in extra_headers})
+        yield from reader(path, chunk_size, known)
     except UnicodeDecodeError as error:
         raise InputError(f"{path.name} is not UTF-8 text ({error.reason} at byte {error.start})") from error
     except csv.Error as error:
@@ -275,10 +341,10 @@ def iter_records(path: str | Path, chunk_size: int = 1000,
 
 
 def iter_table(path: str | Path, required: Sequence[str], optional: Sequence[str] = (),
-               chunk_size: int = 1000) -> Iterator[list[dict[str, str] | None]]:
+               chunk_size: int = 1000, sheet: str | None = None) -> Iterator[list[dict[str, str] | None]]:
     """Yield chunks of rows as dicts of canonical columns; an unreadable row is yielded as None."""
     mapping: dict[str, str] | None = None
-    for header, records in iter_records(path, chunk_size):
+    for header, records in iter_records(path, chunk_size, sheet=sheet):
         if mapping is None:
             mapping = resolve_columns(header, required, optional)
             position = {name: header.index(column) for name, column in mapping.items()}

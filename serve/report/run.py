@@ -37,11 +37,11 @@ class ReportSummary:
 
 def make_report(classifier: TicketClassifier, auditor: ReplyAuditor, source: Path, directory: Path,
                 columns: str | None = None, chunk_size: int = 512, workers: int = 1, keep: int = 5,
-                on_chunk: Callable[[int], None] | None = None) -> ReportSummary:
-    """Score every row of `source` and write the report's files into `directory`; raises InputError (ColumnError
-    included) before writing anything when the file or its columns cannot be read."""
+                on_chunk: Callable[[int], None] | None = None, sheet: str | None = None) -> ReportSummary:
+    """Score every row of `source` (its `sheet`, for an .xlsx) and write the report's files into `directory`; raises
+    InputError (ColumnError included) before writing anything when the file or its columns cannot be read."""
     mapping = parse_mapping(columns)
-    chunks = iter_records(source, chunk_size, extra_headers=list(mapping))
+    chunks = iter_records(source, chunk_size, extra_headers=list(mapping), sheet=sheet)
     header, first = next(chunks)
     position = resolve(header, mapping)
     directory.mkdir(parents=True, exist_ok=True)
