@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -12,7 +13,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from serve.logs import log
-from serve.schemas import Error, ErrorDetail, ErrorResponse
+from serve.schemas import REQUEST_FIELDS, Error, ErrorDetail, ErrorResponse
+from training.exports import COLUMN_ALIASES, header_key
 
 _STATUS_CODES = {400: "bad_request", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
                  413: "too_large", 415: "unsupported_media_type"}
@@ -59,8 +61,20 @@ def field_name(loc: Sequence[Any]) -> str | None:
     return name or (str(loc[0]) if loc else None)
 
 
+def _unknown_field(field: str, name: str) -> str:
+    """The message for a field the schema does not have, with the one probably meant: an office header
+    (诉求内容 → content) or a near spelling (reply_tme → reply_time)."""
+    meant = next((canonical for canonical, aliases in COLUMN_ALIASES.items()
+                  if canonical in REQUEST_FIELDS and header_key(name) in {header_key(a) for a in aliases}), None)
+    meant = meant or next(iter(difflib.get_close_matches(name, REQUEST_FIELDS, n=1)), None)
+    hint = f"是否应为 {meant}？" if meant and meant != name else "可用字段见 /docs。"
+    return f"字段 {field} 不是本接口的字段：{hint}（未知字段不会被悄悄忽略，以免写错字段名丢失内容）"
+
+
 def _detail(error: dict[str, Any]) -> ErrorDetail:
     field = field_name(error.get("loc", ()))
+    if error["type"] == "extra_forbidden":
+        return ErrorDetail(field=field, message=_unknown_field(field, str(error["loc"][-1])), type=error["type"])
     reason = _PYDANTIC_MESSAGES.get(error["type"], "无效")
     original = error.get("ctx", {}).get("error") if error["type"] == "value_error" else error.get("msg")
     return ErrorDetail(field=field, message=f"字段 {field} {reason}（{original}）", type=error["type"])

@@ -70,13 +70,14 @@ ID_DESCRIPTION = "工单编号/留言编号（文本或整数，整数按文本�
 class TicketIn(Ticket):
     """一条待分类的工单：标题与诉求内容至少一项非空。"""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_TICKET]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_TICKET]})
     id: str | int | None = Field(None, description=ID_DESCRIPTION)
     _id_text = field_validator("id", mode="before")(_id_as_text)
     _encodable = field_validator("id", "title", "content")(_no_lone_surrogates)
 
 
 class BatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     tickets: list[TicketIn] = Field(min_length=1, max_length=BATCH_CAP, description="待分类工单（按顺序返回结果）",
                                     examples=[[EXAMPLE_TICKET]])
 
@@ -133,7 +134,7 @@ class ReplyIn(ReplyTicket):
     """一条待核查的答复：市民留言（标题、诉求内容）与承办单位的答复；答复不能为空。时间可用 2019-05-01 10:00:00、
     2019/05/01、2019年5月1日 等格式，无法识别时不报错，由 timeliness.note 说明。"""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_REPLY]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_REPLY]})
     id: str | int | None = Field(None, description=ID_DESCRIPTION)
     message_time: TimeText | StrictFloat | None = Field(None, description="留言时间，如 2019-05-01 10:00:00；数字按 Excel 日期序号读")
     reply_time: TimeText | StrictFloat | None = Field(None, description="答复时间（格式同留言时间）")
@@ -146,8 +147,15 @@ class ReplyIn(ReplyTicket):
 
 
 class AuditBatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     replies: list[ReplyIn] = Field(min_length=1, max_length=BATCH_CAP, description="待核查的答复（按顺序返回结果）",
                                    examples=[[EXAMPLE_REPLY]])
+
+
+# Every field a request body may hold: an unknown one is refused (a misspelt reply_time would otherwise be dropped
+# without a word), and the error suggests the closest of these.
+REQUEST_FIELDS = (*TicketIn.model_fields, *(f for f in ReplyIn.model_fields if f not in TicketIn.model_fields),
+                  *BatchRequest.model_fields, *AuditBatchRequest.model_fields)
 
 
 class AuditBatchResponse(BaseModel):

@@ -50,7 +50,7 @@ EXAMPLE_SIMILAR = {
 class PastTicketIn(PastTicket):
     """一条加入索引的历史工单：工单编号必填，标题与诉求内容至少一项非空。"""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_PAST]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_PAST]})
     id: str | int = Field(min_length=1, description="工单编号（文本或整数；索引内唯一，已在索引中的编号不重复加入）")
     message_time: TimeText | StrictFloat | None = Field(None, description="留言时间（原样保存，如 2020-06-09 12:00:00；"
                                                                     "数字按 Excel 日期序号的文本保存）")
@@ -68,6 +68,7 @@ class PastTicketIn(PastTicket):
 
 
 class AddRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     tickets: list[PastTicketIn] = Field(min_length=1, max_length=BATCH_CAP, description="加入索引的历史工单", examples=[[EXAMPLE_PAST]])
 
 

@@ -211,3 +211,18 @@ def test_the_served_process_loads_neither_scikit_learn_nor_pandas():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("path,body,field,meant", [
+    ("/classify", {"title": "路灯不亮", "text": "小区门口路灯坏了一个月"}, "text", "content"),
+    ("/classify", {"title": "路灯不亮", "诉求内容": "小区门口路灯坏了一个月"}, "诉求内容", "content"),
+    ("/audit", {"title": "路灯", "content": "路灯坏了", "reply": "已修复。", "reply_tme": "2024-05-01"}, "reply_tme",
+     "reply_time"),
+    ("/classify/batch", {"tickets": [{"title": "路灯不亮", "content": "路灯坏了", "phone": "x"}]}, "tickets[0].phone", None),
+])
+def test_an_unknown_field_is_refused_with_the_one_probably_meant(client, path, body, field, meant):
+    response = client.post(path, json=body)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["field"] == field and error["details"][0]["type"] == "extra_forbidden"
+    assert (f"是否应为 {meant}" in error["message"]) if meant else ("/docs" in error["message"])
