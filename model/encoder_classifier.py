@@ -119,14 +119,25 @@ class EncoderMix:
         if not len(probabilities) or self.weight == 0.0:
             return probabilities
         own = self.model.predict_proba([message_text(t, c) for t, c in zip(titles, contents, strict=True)])
-        aligned = np.zeros_like(probabilities)
-        for j, label in enumerate(self.model.labels):
-            if label in labels:
-                aligned[:, list(labels).index(label)] = own[:, j]
-        aligned /= np.maximum(aligned.sum(axis=1, keepdims=True), 1e-12)
-        mixed = (1.0 - self.weight) * probabilities + self.weight * aligned
-        if self.temperature == 1.0:
-            return mixed
-        logits = np.log(np.maximum(mixed, 1e-12)) / self.temperature
-        scaled = np.exp(logits - logits.max(axis=1, keepdims=True))
-        return scaled / scaled.sum(axis=1, keepdims=True)
+        return mix_probabilities(probabilities, align_labels(own, self.model.labels, labels), self.weight,
+                                 self.temperature)
+
+
+def align_labels(probabilities: np.ndarray, own_labels: Sequence[str], labels: Sequence[str]) -> np.ndarray:
+    """Probabilities over `own_labels` moved to the columns of `labels`; an own label not among them is left out and
+    the rest renormalised."""
+    aligned = np.zeros((len(probabilities), len(labels)))
+    for j, label in enumerate(own_labels):
+        if label in labels:
+            aligned[:, list(labels).index(label)] = probabilities[:, j]
+    return aligned / np.maximum(aligned.sum(axis=1, keepdims=True), 1e-12)
+
+
+def mix_probabilities(linear: np.ndarray, encoder: np.ndarray, weight: float, temperature: float = 1.0) -> np.ndarray:
+    """(1 − weight) · linear + weight · encoder (same columns), recalibrated as softmax(log(mix) / temperature)."""
+    mixed = (1.0 - weight) * linear + weight * encoder
+    if temperature == 1.0:
+        return mixed
+    logits = np.log(np.maximum(mixed, 1e-12)) / temperature
+    scaled = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return scaled / scaled.sum(axis=1, keepdims=True)

@@ -69,3 +69,44 @@ def test_train_encoder_command_writes_a_model_with_its_card(tmp_path):
     assert (card["mix_weight"], card["mix_temperature"]) == (0.5, 0.64)  # what --type-encoder will use
     assert card["metrics"]["held_out_mixed"]["n"] == len(samples) - 50 and card["version"] in result.output
     assert EncoderClassifier.load(tmp_path / "out").labels == sorted(set(samples.type.iloc[:50]))
+
+
+def test_tune_mix_chooses_the_weight_and_temperature_by_cross_validation(tmp_path):
+    import json
+
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from serve.cli import app
+    from tests.conftest import SAMPLES
+
+    samples = pd.read_csv(SAMPLES / "tickets.csv", dtype=str)
+    data = tmp_path / "data"
+    (data / "type").mkdir(parents=True)
+    (data / "category").mkdir()
+    silver = samples.iloc[:50].assign(confidence=["low" if i % 4 == 0 else "high" for i in range(50)])
+    silver.to_csv(data / "type" / "type_silver.csv", index=False)
+    samples.iloc[50:].to_csv(data / "type" / "type_gold_dev.csv", index=False)
+    samples.rename(columns={"category": "label"}).to_csv(data / "category" / "train.csv", index=False)
+    encoder = build_tiny_encoder(tmp_path / "bert")
+    result = CliRunner().invoke(app, ["train", "encoder", "--task", "type", "--encoder", str(encoder),
+                                      "--data-dir", str(data), "--output-dir", str(tmp_path / "out"),
+                                      "--epochs", "1", "--max-length", "32", "--device", "cpu", "--tune-mix", "2"])
+    assert result.exit_code == 0, result.output
+    card = json.loads((tmp_path / "out" / "model_card.json").read_text(encoding="utf-8"))
+    tuning = card["mix_tuning"]
+    table = tuning["macro_f1_by_weight"]
+    assert [row["weight"] for row in table] == [round(0.1 * i, 1) for i in range(11)]
+    best = max(row["macro_f1"] for row in table)
+    assert card["mix_weight"] == tuning["weight"] == min(r["weight"] for r in table if r["macro_f1"] == best)
+    assert card["mix_temperature"] == tuning["temperature"] > 0 and "50 rows" in tuning["split"]
+    assert "mix chosen by 2-fold" in result.output
+
+
+def test_tune_mix_is_only_for_the_request_type():
+    from typer.testing import CliRunner
+
+    from serve.cli import app
+
+    result = CliRunner().invoke(app, ["train", "encoder", "--task", "category", "--tune-mix", "5"])
+    assert result.exit_code == 2 and "--task type" in result.output

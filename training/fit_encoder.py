@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -19,6 +20,9 @@ from training.data import group_keys, grouped_split, load_shared_csv
 from training.evaluate import label_metrics
 from training.progress import Progress, no_progress
 from training.type_data import MAIN_TYPES
+
+if TYPE_CHECKING:
+    from training.tune_mix import MixTuning
 
 
 def fine_tune(texts: Sequence[str], labels: Sequence[str], args: EncoderTrainingArguments,
@@ -71,8 +75,10 @@ def _task_data(args: EncoderTrainingArguments) -> tuple[list[str], list[str], li
     raise ValueError(f"unknown task {args.task!r}: use type or category")
 
 
-def train_encoder(args: EncoderTrainingArguments, progress: Progress = no_progress) -> dict:
-    """Fine-tune for the task, measure on its held-out data, write the model directory; returns the card."""
+def train_encoder(args: EncoderTrainingArguments, progress: Progress = no_progress,
+                  mix_tuning: MixTuning | None = None) -> dict:
+    """Fine-tune for the task, measure on its held-out data, write the model directory; returns the card.
+    `mix_tuning` (training.tune_mix): the cross-validation that chose the mix weight and temperature, recorded."""
     train_texts, train_labels, held_texts, held_labels, split, scored = _task_data(args)
     model = fine_tune(train_texts, train_labels, args, progress=progress)
     model.card = {"arguments": {"max_length": args.max_length}}
@@ -87,6 +93,8 @@ def train_encoder(args: EncoderTrainingArguments, progress: Progress = no_progre
     }
     if args.task == "type":  # what `--type-encoder` serves: mixed into the shipped TF-IDF request type
         card["mix_weight"], card["mix_temperature"] = args.mix_weight, args.mix_temperature
+        if mix_tuning is not None:
+            card["mix_tuning"] = mix_tuning.card()
         card["metrics"]["held_out_mixed"] = _mixed_metrics(model, args)
     model.save(args.output_dir, card)
     return model.card
