@@ -316,7 +316,7 @@ def train_encoder_command(
     seed: Annotated[int, typer.Option()] = 0,
     device: Annotated[str | None, typer.Option(help="cpu or cuda (default: cuda when a GPU is there).")] = None,
     mix_weight: Annotated[float, typer.Option(min=0.0, max=1.0, help="type: the encoder's share when --type-encoder mixes it into the TF-IDF request type (recorded in the card).")] = 0.5,
-    mix_temperature: Annotated[float, typer.Option(min=0.01, help="type: the temperature that recalibrates the mix (recorded in the card; 0.64 was fitted by cross-validation for the default settings).")] = 0.64,
+    mix_temperature: Annotated[float, typer.Option(min=0.01, help="type: the temperature that recalibrates the mix (recorded in the card; 0.67 is what --tune-mix 5 fits for the default settings).")] = 0.67,
     tune_mix: Annotated[int, typer.Option(min=0, help="type: choose --mix-weight and --mix-temperature by this many folds of cross-validation on type_silver first (an encoder is fine-tuned in every fold: about 8 minutes each on 2 cores); 0: take them as given.")] = 0,
 ) -> None:
     """Fine-tune the transformer encoder with a classification head; prints the held-out metrics."""

@@ -66,7 +66,7 @@ def test_train_encoder_command_writes_a_model_with_its_card(tmp_path):
     assert result.exit_code == 0, result.output
     card = json.loads((tmp_path / "out" / "model_card.json").read_text(encoding="utf-8"))
     assert card["task"] == "type" and card["metrics"]["held_out"]["n"] == len(samples) - 50
-    assert (card["mix_weight"], card["mix_temperature"]) == (0.5, 0.64)  # what --type-encoder will use
+    assert (card["mix_weight"], card["mix_temperature"]) == (0.5, 0.67)  # what --type-encoder will use
     assert card["metrics"]["held_out_mixed"]["n"] == len(samples) - 50 and card["version"] in result.output
     assert EncoderClassifier.load(tmp_path / "out").labels == sorted(set(samples.type.iloc[:50]))
 

@@ -119,4 +119,4 @@ class EncoderTrainingArguments:
     # type: how `--type-encoder` mixes it into the TF-IDF request type — the encoder's share, and the temperature
     # that recalibrates the mix; both from 5-fold CV on type_silver (docs/research/encoder.md)
     mix_weight: float = 0.5
-    mix_temperature: float = 0.64
+    mix_temperature: float = 0.67
