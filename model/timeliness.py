@@ -1,7 +1,8 @@
 """Working days between a message and its reply, against the offices' time limits, on China's official calendar.
 
 The calendar (`resources/cn_calendar.json`) lists, per year, the weekday public holidays and the weekend days made
-working days (调休) from the State Council's annual notices. Days outside the covered years count Monday–Friday.
+working days (调休) from the State Council's annual notices; an office adds a year the table lacks, or its own
+regional holidays, with `WorkCalendar.with_days`. Days outside the covered years count Monday–Friday.
 Limits are working days per request type (咨询 5, others 15 by default) and can be changed by the caller.
 """
 
@@ -11,6 +12,7 @@ import json
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
@@ -40,55 +42,80 @@ OUT_OF_RANGE_NOTE = f"时间超出合理范围（{PLAUSIBLE_YEARS[0]}–{PLAUSIB
 
 
 @dataclass(frozen=True)
-class _Calendar:
-    holidays: frozenset[date]  # weekdays off
-    workdays: frozenset[date]  # weekend days worked (调休)
-    years: range
-    holiday_ordinals: tuple[int, ...]  # sorted, for counting in a span
-    workday_ordinals: tuple[int, ...]
+class WorkCalendar:
+    """Which days are worked: Monday–Friday, less the listed holidays, plus the listed weekend days worked (调休)."""
+
+    holidays: frozenset[date]  # days off (weekend ones change nothing)
+    workdays: frozenset[date]  # days worked (weekday ones change nothing)
+    years: frozenset[int]  # years whose holidays are listed; other years count Monday–Friday
+    holiday_ordinals: tuple[int, ...] = field(init=False, repr=False)  # weekday holidays, sorted, for counting a span
+    workday_ordinals: tuple[int, ...] = field(init=False, repr=False)  # weekend workdays, sorted
+
+    def __post_init__(self):
+        object.__setattr__(self, "holiday_ordinals", tuple(sorted(
+            d.toordinal() for d in self.holidays if d.weekday() < 5 and d not in self.workdays)))
+        object.__setattr__(self, "workday_ordinals", tuple(sorted(
+            d.toordinal() for d in self.workdays if d.weekday() >= 5)))
+
+    @staticmethod
+    def builtin() -> WorkCalendar:
+        """The State Council's calendar shipped in `resources/cn_calendar.json`."""
+        return _builtin_calendar()
+
+    def with_days(self, holidays: Iterable[date] = (), workdays: Iterable[date] = ()) -> WorkCalendar:
+        """This calendar with more days off and days worked (a new year's notice, a region's own holidays such as
+        广西's 三月三); a day given here wins over the table. Their years count as covered."""
+        holidays, workdays = frozenset(holidays), frozenset(workdays)
+        both = sorted(holidays & workdays)
+        if both:
+            raise ValueError(f"listed both as a holiday and as a working day: {', '.join(map(str, both))}")
+        return WorkCalendar((self.holidays - workdays) | holidays, (self.workdays - holidays) | workdays,
+                            self.years | {d.year for d in holidays | workdays})
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.workdays:
+            return True
+        return day.weekday() < 5 and day not in self.holidays
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after `start` up to and including `end` (the day a message arrives does not count).
+
+        Counted, not walked: weekdays in the span, less the weekday holidays in it, plus the 调休 weekend days in it."""
+        first, last = start.toordinal(), end.toordinal()
+        if last <= first:
+            return 0
+
+        def within(ordinals: tuple[int, ...]) -> int:
+            return bisect_right(ordinals, last) - bisect_right(ordinals, first)
+
+        return (_weekdays_through(last) - _weekdays_through(first) - within(self.holiday_ordinals)
+                + within(self.workday_ordinals))
 
 
 @lru_cache(maxsize=1)
-def _calendar() -> _Calendar:
+def _builtin_calendar() -> WorkCalendar:
     raw = json.loads(resources.files("model.resources").joinpath("cn_calendar.json").read_text(encoding="utf-8"))
 
     def dates(section: str) -> frozenset[date]:
         return frozenset(date.fromisoformat(f"{year}-{day}") for year, days in raw[section].items() for day in days)
 
-    holidays, workdays = dates("holidays"), dates("workdays")
-    years = sorted(int(year) for year in raw["holidays"])
-    return _Calendar(holidays, workdays, range(years[0], years[-1] + 1),
-                     tuple(sorted(d.toordinal() for d in holidays if d.weekday() < 5 and d not in workdays)),
-                     tuple(sorted(d.toordinal() for d in workdays if d.weekday() >= 5)))
+    return WorkCalendar(dates("holidays"), dates("workdays"), frozenset(int(year) for year in raw["holidays"]))
 
 
 def is_working_day(day: date) -> bool:
-    calendar = _calendar()
-    if day in calendar.workdays:
-        return True
-    return day.weekday() < 5 and day not in calendar.holidays
+    """On the shipped calendar."""
+    return _builtin_calendar().is_working_day(day)
+
+
+def working_days_between(start: date, end: date) -> int:
+    """On the shipped calendar: see `WorkCalendar.working_days_between`."""
+    return _builtin_calendar().working_days_between(start, end)
 
 
 def _weekdays_through(ordinal: int) -> int:
     """Monday–Friday days among ordinals 1..ordinal (ordinal 1, 0001-01-01, is a Monday)."""
     weeks, rest = divmod(ordinal, 7)
     return 5 * weeks + min(rest, 5)
-
-
-def working_days_between(start: date, end: date) -> int:
-    """Working days after `start` up to and including `end` (the day a message arrives does not count).
-
-    Counted, not walked: weekdays in the span, less the weekday holidays in it, plus the 调休 weekend days in it."""
-    first, last = start.toordinal(), end.toordinal()
-    if last <= first:
-        return 0
-    calendar = _calendar()
-
-    def within(ordinals: tuple[int, ...]) -> int:
-        return bisect_right(ordinals, last) - bisect_right(ordinals, first)
-
-    return (_weekdays_through(last) - _weekdays_through(first) - within(calendar.holiday_ordinals)
-            + within(calendar.workday_ordinals))
 
 
 def parse_time(value: str | datetime | date | None) -> datetime | None:
@@ -127,6 +154,7 @@ class TimeLimits:
     by_type: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     default: int = DEFAULT_LIMIT
     default_types: tuple[str, ...] = ()  # types known to take `default` (no note for them)
+    calendar: WorkCalendar = field(default_factory=WorkCalendar.builtin)
 
     def limit(self, request_type: str | None) -> int:
         return self.resolve(request_type)[0]
@@ -163,8 +191,8 @@ class TimeLimits:
             return Timeliness(limit_days=limit, note=OUT_OF_RANGE_NOTE)
         if replied < received:
             return Timeliness(limit_days=limit, note="答复时间早于留言时间")
-        days = working_days_between(received.date(), replied.date())
-        covered = _calendar().years
+        days = self.calendar.working_days_between(received.date(), replied.date())
+        covered = self.calendar.years
         calendar_note = None if received.year in covered and replied.year in covered else "超出节假日表覆盖年份，按周一至周五计"
         note = "；".join(n for n in (type_note, calendar_note) if n) or None
         return Timeliness(working_days=days, limit_days=limit, overdue=days > limit, note=note)

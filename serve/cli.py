@@ -92,7 +92,7 @@ def classify(
     _score_file(classify_file, classifier, input, output, chunk_size, workers, "classifying", "need review", sheet)
 
 
-PolicyOption = Annotated[Path | None, typer.Option("--policy", help="An office's audit policy TOML (score weights, time limits) laid over the shipped one.")]
+PolicyOption = Annotated[Path | None, typer.Option("--policy", help="An office's audit policy TOML (score weights, time limits, calendar days) laid over the shipped one.")]
 
 
 def _load_auditor(model: Path | None, policy: Path | None):

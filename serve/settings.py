@@ -25,8 +25,8 @@ class Settings(BaseSettings):
     type_encoder: Path | None = Field(None, description="A fine-tuned request-type encoder (`hotline train encoder`) "
                                                         "mixed into the request type: opt-in, tens of ms a ticket.")
     auditor_dir: Path | None = Field(None, description="Reply auditor model directory (default: the shipped auditor).")
-    audit_policy: Path | None = Field(None, description="An office's audit policy TOML (score weights, time limits) "
-                                                        "laid over the shipped one.")
+    audit_policy: Path | None = Field(None, description="An office's audit policy TOML (score weights, time limits, calendar "
+                                                        "days) laid over the shipped one.")
     similar_index: Path | None = Field(None, description="Repeat-complaint index directory (`hotline index build`); "
                                                          "without one, /similar answers 503.")
     api_keys: Annotated[list[str], NoDecode] = Field(

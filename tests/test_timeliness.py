@@ -2,7 +2,17 @@
 
 from datetime import date, timedelta
 
-from model.timeliness import OUT_OF_RANGE_NOTE, TimeLimits, is_working_day, parse_time, working_days_between
+import pytest
+
+from model.audit_policy import AuditPolicy
+from model.timeliness import (
+    OUT_OF_RANGE_NOTE,
+    TimeLimits,
+    WorkCalendar,
+    is_working_day,
+    parse_time,
+    working_days_between,
+)
 
 
 def test_holidays_and_makeup_working_days_are_counted():
@@ -36,6 +46,45 @@ def test_missing_unreadable_or_reversed_times():
 def test_years_outside_the_calendar_count_weekdays_and_say_so():
     result = TimeLimits().check("2040-01-06", "2040-01-13")  # Friday to Friday
     assert result.working_days == 5 and "覆盖" in result.note
+
+
+def test_an_office_adds_a_year_and_regional_holidays_to_the_calendar():
+    # A made-up 2040 notice: Monday 1-2 off, Saturday 1-7 worked; and a regional holiday inside a covered year.
+    calendar = WorkCalendar.builtin().with_days(holidays=[date(2040, 1, 2), date(2019, 4, 8)],
+                                                workdays=[date(2040, 1, 7)])
+    assert not calendar.is_working_day(date(2040, 1, 2)) and calendar.is_working_day(date(2040, 1, 7))
+    assert not calendar.is_working_day(date(2019, 4, 8)) and is_working_day(date(2019, 4, 8))  # shipped one unchanged
+    assert calendar.working_days_between(date(2039, 12, 30), date(2040, 1, 9)) == 6  # 1-3…1-6, 1-7, 1-9
+    result = TimeLimits(calendar=calendar).check("2040-01-06", "2040-01-13")  # Friday to Friday
+    assert result.working_days == 6 and result.note is None  # 1-7 worked, 1-9…1-13; 2040 now counts as covered
+    # a day the office lists wins over the shipped table: National Day 2019 worked in some imagined locality
+    assert WorkCalendar.builtin().with_days(workdays=[date(2019, 10, 1)]).is_working_day(date(2019, 10, 1))
+    with pytest.raises(ValueError, match="2040-01-02"):
+        calendar.with_days(holidays=[date(2040, 1, 2)], workdays=[date(2040, 1, 2)])
+
+
+def test_an_extended_calendar_counts_as_walking_it_day_by_day():
+    calendar = WorkCalendar.builtin().with_days(holidays=[date(2040, 1, 2), date(2040, 1, 6)],
+                                                workdays=[date(2040, 1, 7), date(2040, 1, 3)])
+    start = date(2039, 12, 20)
+    for span in range(40):
+        walked = sum(calendar.is_working_day(start + timedelta(d)) for d in range(1, span + 1))
+        assert calendar.working_days_between(start, start + timedelta(span)) == walked
+
+
+def test_a_policy_file_adds_calendar_days(tmp_path):
+    policy = tmp_path / "office.toml"
+    policy.write_text('[calendar]\nholidays = [2040-01-02, "2040-01-03"]\nworkdays = ["2040-01-07"]\n', encoding="utf-8")
+    limits = AuditPolicy.load(policy).limits
+    assert limits.check("2039-12-30", "2040-01-09").working_days == 5  # 1-4, 1-5, 1-7, 1-8, 1-9
+    assert AuditPolicy.load().limits.check("2039-12-30", "2040-01-09").working_days == 6
+    for text, named in [('[calendar]\nholidays = ["2040-13-01"]\n', "2040-13-01"),
+                        ('[calendar]\nholidays = "2040-01-02"\n', "calendar.holidays"),
+                        ('[calendar]\nholiday = [2040-01-02]\n', "holiday"),
+                        ('[time_limits]\ndefualt = 10\n', "defualt")]:
+        policy.write_text(text, encoding="utf-8")
+        with pytest.raises(ValueError, match=named):
+            AuditPolicy.load(policy)
 
 
 def test_office_time_formats():
