@@ -41,6 +41,12 @@ def _fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
+def _sheet_needs_data(sheet: str | None, data: Path | None) -> None:
+    """`--sheet` names a sheet of the `--data` file; without one it would be silently ignored."""
+    if sheet is not None and data is None:
+        _fail("--sheet picks a sheet of the --data file: give --data too", EXIT_BAD_INPUT)
+
+
 def _file_problem(error: OSError) -> str:
     """An input or output path the system refuses (a folder where a file is expected, no permission, disk full …)."""
     where = f"{error.filename}: " if error.filename else ""
@@ -258,12 +264,15 @@ def train_classifier_command(
     output_dir: Annotated[Path | None, typer.Option(help="Model directory to write (default: the shipped model's).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed (folds, estimators).")] = 0,
     tokenise_limit: Annotated[int, typer.Option(min=0, help="Characters of each ticket given to jieba: more is slower and slightly more accurate.")] = TOKENISE_LIMIT,
+    sheet: SheetOption = None,
 ) -> None:
     """Train the category and request-type models, print cross-validated metrics and write a model directory."""
     from training.args import ClassifierTrainingArguments
     from training.fit_classifier import train_classifier
 
-    args = ClassifierTrainingArguments(seed=seed, category_data=data, tokenise_limit=tokenise_limit)
+    _sheet_needs_data(sheet, data)
+    args = ClassifierTrainingArguments(seed=seed, category_data=data, category_sheet=sheet,
+                                       tokenise_limit=tokenise_limit)
     if data_dir:
         args.data_dir = data_dir
     if output_dir:
@@ -284,12 +293,14 @@ def train_auditor_command(
     data_dir: Annotated[Path | None, typer.Option(help="Folder with the shared replies/ data (default: ../shared/data).")] = None,
     output_dir: Annotated[Path | None, typer.Option(help="Model directory to write (default: the shipped auditor's).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed (folds).")] = 0,
+    sheet: SheetOption = None,
 ) -> None:
     """Train the reply auditor, print out-of-fold (and gold dev) metrics and write a model directory."""
     from training.args import AuditorTrainingArguments
     from training.fit_auditor import train_auditor
 
-    args = AuditorTrainingArguments(train_data=data, seed=seed)
+    _sheet_needs_data(sheet, data)
+    args = AuditorTrainingArguments(train_data=data, train_sheet=sheet, seed=seed)
     if data_dir:
         args.data_dir = data_dir
     if output_dir:
@@ -364,13 +375,15 @@ def evaluate_auditor_command(
     data: Annotated[Path | None, typer.Option(help="Labelled replies (as for `train auditor`). Without it: the gold dev set and the shallow_team_a check on the shared data, else the model card's metrics.")] = None,
     model: AuditModelOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+    sheet: SheetOption = None,
 ) -> None:
     """Print element precision/recall/F1, redo-verdict F1, redo-risk AUC/Brier and relevance accuracy."""
     from training.evaluate_audit import evaluate_auditor
 
+    _sheet_needs_data(sheet, data)
     auditor = _load_auditor(model, None)
     try:
-        metrics = evaluate_auditor(auditor, data)
+        metrics = evaluate_auditor(auditor, data, sheet=sheet)
     except (FileNotFoundError, InputError, ValueError) as error:
         _fail(str(error), EXIT_BAD_INPUT)
     if as_json:
@@ -407,10 +420,12 @@ def evaluate_classifier_command(
     model: ModelOption = None,
     type_encoder: TypeEncoderOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+    sheet: SheetOption = None,
 ) -> None:
     """Print macro-F1, per-class precision/recall, confusion matrix and calibration of the classifier."""
     from training.evaluate_classifier import evaluate_on_file
 
+    _sheet_needs_data(sheet, data)
     classifier = _load_classifier(model, None, type_encoder)
     if data is None:
         metrics = classifier.card.get("metrics", {})
@@ -419,7 +434,7 @@ def evaluate_classifier_command(
                   highlight=False)
     else:
         try:
-            metrics = evaluate_on_file(classifier, data)
+            metrics = evaluate_on_file(classifier, data, sheet)
         except InputError as error:
             _fail(str(error), EXIT_BAD_INPUT)
     if as_json:

@@ -1,9 +1,11 @@
-"""`hotline train classifier` on an office's own file: model directory, card, reproducibility; grouped splits."""
+"""`hotline train classifier` on an office's own file: model directory, card, reproducibility, the sheet read;
+grouped splits."""
 
 import json
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from model.classifier import TicketClassifier
@@ -142,3 +144,52 @@ def test_every_package_resource_folder_is_packaged():
     for package in ("model", "training", "serve"):
         if (root / package / "resources").is_dir():
             assert any(pattern.startswith("resources/") for pattern in package_data.get(package, [])), package
+
+
+def _labelled_workbook(path, source, first_rows):
+    """An .xlsx whose first sheet holds the first `first_rows` rows of `source` and whose sheet "全部" holds all."""
+    import pandas as pd
+    from openpyxl import Workbook
+
+    frame = pd.read_csv(source, dtype=str).fillna("")
+    workbook = Workbook()
+    workbook.active.title = "样例"
+    for title, rows in (("样例", frame.head(first_rows)), ("全部", frame)):
+        sheet = workbook[title] if title in workbook.sheetnames else workbook.create_sheet(title)
+        sheet.append(list(frame.columns))
+        for row in rows.itertuples(index=False):
+            sheet.append(list(row))
+    workbook.save(path)
+    return len(frame)
+
+
+def test_training_and_evaluation_read_the_sheet_given(tmp_path, tiny_model_dir, tiny_auditor_dir):
+    tickets = tmp_path / "tickets.xlsx"
+    total = _labelled_workbook(tickets, SAMPLES / "tickets.csv", 30)
+    out = tmp_path / "model"
+    result = runner.invoke(app, ["train", "classifier", "--data", str(tickets), "--sheet", "全部",
+                                 "--data-dir", str(tmp_path / "no_shared_data"), "--output-dir", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "model_card.json").read_text(encoding="utf-8"))["metrics"]["category_cv"]["n"] == total
+    for sheet, n in (([], 30), (["--sheet", "2"], total)):
+        result = runner.invoke(app, ["evaluate", "classifier", "--data", str(tickets), "--model", str(tiny_model_dir),
+                                     "--json", *sheet])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["category"]["n"] == n
+    replies = tmp_path / "replies.xlsx"
+    total = _labelled_workbook(replies, SAMPLES / "sample_replies.csv", 12)
+    result = runner.invoke(app, ["evaluate", "auditor", "--data", str(replies), "--model", str(tiny_auditor_dir),
+                                 "--json", "--sheet", "全部"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["replies.xlsx"]["n"] == total
+
+
+@pytest.mark.parametrize("command", [["train", "classifier"], ["train", "auditor"], ["evaluate", "classifier"],
+                                     ["evaluate", "auditor"]])
+def test_a_sheet_without_its_file_or_of_a_csv_exits_2(tmp_path, command):
+    alone = runner.invoke(app, [*command, "--sheet", "2"])
+    assert alone.exit_code == 2 and "--data" in alone.output, alone.output
+    source = SAMPLES / ("sample_replies.csv" if command[1] == "auditor" else "tickets.csv")
+    of_csv = runner.invoke(app, [*command, "--data", str(source), "--sheet", "2",
+                                 *(["--output-dir", str(tmp_path / "m")] if command[0] == "train" else [])])
+    assert of_csv.exit_code == 2 and "only be chosen in an .xlsx" in " ".join(of_csv.output.split()), of_csv.output

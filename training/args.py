@@ -71,6 +71,7 @@ class ClassifierTrainingArguments:
 
     data_dir: Path = SHARED_DATA
     category_data: Path | None = None  # an office's own labelled tickets instead of data_dir/category/train.csv
+    category_sheet: str | None = None  # the sheet of category_data when it is an .xlsx (name or number)
     output_dir: Path = DEFAULT_MODEL_DIR
     seed: int = 0
     tokenise_limit: int = TOKENISE_LIMIT  # characters given to jieba per ticket: speed against a little accuracy
@@ -88,6 +89,7 @@ class AuditorTrainingArguments:
 
     data_dir: Path = SHARED_DATA
     train_data: Path | None = None  # an office's own labelled replies instead of data_dir/replies/audit_silver.csv
+    train_sheet: str | None = None  # the sheet of train_data when it is an .xlsx (name or number)
     output_dir: Path = DEFAULT_AUDITOR_DIR
     seed: int = 0
     folds: int = 5  # out-of-fold element probabilities train the second stage

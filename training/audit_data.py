@@ -14,9 +14,9 @@ OPTIONAL_FIELDS = ("message_time", "reply_time", "type", "unit")
 REPLY_LABELS = (*ELEMENTS, "relevant", "verdict")
 
 
-def load_audit_labelled(path: str | Path) -> pd.DataFrame:
+def load_audit_labelled(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
     """Replies with the rubric's labels: 0/1 per element, relevant 0/1/2, verdict pass/redo."""
-    frame = load_labelled(path, required=(*REPLY_FIELDS, *REPLY_LABELS), optional=OPTIONAL_FIELDS)
+    frame = load_labelled(path, required=(*REPLY_FIELDS, *REPLY_LABELS), optional=OPTIONAL_FIELDS, sheet=sheet)
     bad = ~frame["verdict"].isin(["pass", "redo"])
     if bad.any():
         raise ValueError(f"{Path(path).name}: verdict must be pass or redo (row {int(bad.idxmax()) + 2})")

@@ -20,19 +20,22 @@ SHARED_DATA = Path(os.environ.get("HOTLINE_SHARED_DATA",
                                   Path(__file__).resolve().parent.parent.parent / "shared" / "data"))
 
 
-def read_table(path: str | Path, required: Sequence[str], optional: Sequence[str] = ()) -> pd.DataFrame:
-    """A whole (small) table with canonical columns; unreadable rows are dropped."""
-    rows = [row for chunk in iter_table(path, required, optional) for row in chunk if row is not None]
+def read_table(path: str | Path, required: Sequence[str], optional: Sequence[str] = (),
+               sheet: str | None = None) -> pd.DataFrame:
+    """A whole (small) table with canonical columns; unreadable rows are dropped. `sheet`: the .xlsx sheet."""
+    rows = [row for chunk in iter_table(path, required, optional, sheet=sheet) for row in chunk if row is not None]
     return pd.DataFrame(rows, columns=[*required, *[c for c in optional if rows and c in rows[0]]])
 
 
-def load_labelled(path: str | Path, required: Sequence[str], optional: Sequence[str] = ()) -> pd.DataFrame:
-    """A labelled table with canonical column names; CSV goes through `datasets` (every column as text)."""
+def load_labelled(path: str | Path, required: Sequence[str], optional: Sequence[str] = (),
+                  sheet: str | None = None) -> pd.DataFrame:
+    """A labelled table with canonical column names; CSV goes through `datasets` (every column as text).
+    `sheet`: the .xlsx sheet to read, by name or number (refused for other files)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found")
-    if path.suffix.lower() != ".csv":
-        return read_table(path, required, optional)
+    if path.suffix.lower() != ".csv" or sheet is not None:
+        return read_table(path, required, optional, sheet)
     from datasets import Features, Value, disable_progress_bars, load_dataset
 
     disable_progress_bars()  # a few-second CSV read: the command's own progress bar is enough

@@ -74,13 +74,15 @@ def shallow_auc(risk: np.ndarray, shallow: np.ndarray) -> float:
     return round(float(roc_auc_score(shallow.astype(int), risk)), 4)
 
 
-def evaluate_auditor(auditor, path: Path | None = None, data_dir: Path = SHARED_DATA) -> dict[str, dict]:
-    """Metrics on a labelled file; by default the gold dev set and the shallow_team_a check of the shared data
-    (replies.csv rows the auditor did not train on), or the model card's figures when the shared data is absent."""
+def evaluate_auditor(auditor, path: Path | None = None, data_dir: Path = SHARED_DATA,
+                     sheet: str | None = None) -> dict[str, dict]:
+    """Metrics on a labelled file (`sheet`: its .xlsx sheet); by default the gold dev set and the shallow_team_a
+    check of the shared data (replies.csv rows the auditor did not train on), or the model card's figures when the
+    shared data is absent."""
     from training.fit_auditor import evaluate_on
 
     if path is not None:
-        return {Path(path).name: {"split": "given file", **evaluate_on(auditor, load_audit_labelled(path))}}
+        return {Path(path).name: {"split": "given file", **evaluate_on(auditor, load_audit_labelled(path, sheet))}}
     dev, replies = data_dir / "replies" / "audit_gold_dev.csv", data_dir / "replies" / "replies.csv"
     if not dev.is_file():
         return auditor.card.get("metrics", {})

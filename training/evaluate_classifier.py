@@ -12,9 +12,10 @@ from training.exports import InputError
 from training.type_data import MAIN_TYPES
 
 
-def evaluate_on_file(classifier: TicketClassifier, path: Path) -> dict[str, dict]:
-    """Metrics for each label column the file has: `label` (category) and `type` (request type)."""
-    table = read_table(path, required=("title", "content"), optional=("id", "label", "type"))
+def evaluate_on_file(classifier: TicketClassifier, path: Path, sheet: str | None = None) -> dict[str, dict]:
+    """Metrics for each label column the file has: `label` (category) and `type` (request type); `sheet`: the .xlsx
+    sheet to read."""
+    table = read_table(path, required=("title", "content"), optional=("id", "label", "type"), sheet=sheet)
     if not {"label", "type"} & set(table.columns):
         raise InputError(f"{Path(path).name} has no label column: add label (一级分类) or type (诉求类型)")
     docs = [classifier.prepare(Ticket(title=t.title, content=t.content)) for t in table.itertuples()]

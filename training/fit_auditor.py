@@ -99,7 +99,7 @@ def fit_auditor(frame: pd.DataFrame, args: AuditorTrainingArguments,
 def train_auditor(args: AuditorTrainingArguments, progress: Progress = no_progress) -> dict:
     """Fit on the training data, measure on the gold dev set when present, save the directory with its card."""
     path = args.train_data or args.data_dir / "replies" / "audit_silver.csv"
-    frame = load_audit_labelled(path)
+    frame = load_audit_labelled(path, args.train_sheet if args.train_data else None)
     auditor, oof = fit_auditor(frame, args, progress)
     card: dict = {
         "task": "reply audit (RUBRIC_AUDIT.md): five elements, redo verdict, relevance",

@@ -140,7 +140,8 @@ def _prepare_all(titles: Sequence[str], contents: Sequence[str], progress: Progr
 
 def _category_data(args: ClassifierTrainingArguments) -> tuple[pd.DataFrame, str]:
     if args.category_data is not None:
-        frame = load_labelled(args.category_data, ("title", "content", "label"), ("id", "type", "content_source"))
+        frame = load_labelled(args.category_data, ("title", "content", "label"), ("id", "type", "content_source"),
+                              sheet=args.category_sheet)
         return frame[frame.label != ""].reset_index(drop=True), Path(args.category_data).name
     return load_shared_csv("category/train.csv", args.data_dir), "category/train.csv"
 
