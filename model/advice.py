@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from model.audit_lexicon import BANNED_PHRASES
+from model.audit_lexicon import BANNED_PHRASES, BANNED_RE
 from model.audit_results import (
     ELEMENT_NAMES,
     ELEMENTS,
@@ -69,6 +69,15 @@ def advise(ticket: ReplyTicket, rules: RuleOutput, elements: dict[str, ElementAu
     return Advice(issues, Suggestions(add=add, skeleton=_skeleton(ticket, elements)))
 
 
+def _banned_phrase(text: str) -> str | None:
+    """The simple reply the offices forbid (已安排相关部门处理 …) that the text uses, as the rules or the text word it."""
+    listed = next((phrase for phrase in BANNED_PHRASES if phrase in text), None)
+    if listed:
+        return listed
+    found = BANNED_RE.search(text)
+    return found.group() if found else None
+
+
 def _overdue(timeliness: Timeliness) -> AuditIssue:
     return AuditIssue(code="OVERDUE", message=f"答复用时 {timeliness.working_days} 个工作日，"
                                               f"超过 {timeliness.limit_days} 个工作日的时限")
@@ -84,10 +93,9 @@ def _issues(rules: RuleOutput, elements: dict[str, ElementAudit], relevance: Rel
         found.append(("FORWARD_ONLY", "只写了已转办或已安排，没有说明办理情况和结果"))
     if rules.flags["ACK_ONLY"]:
         found.append(("ACK_ONLY", "只表示已收悉，没有实质内容"))
-    for phrase in BANNED_PHRASES if not elements["result"].present else ():  # with a result, it is not the reply
-        if phrase in rules.text:
-            found.append(("BANNED_PHRASE", f"使用了不允许单独作为答复的简单表述：“{phrase}”"))
-            break
+    phrase = _banned_phrase(rules.text) if not elements["result"].present else None  # with a result, it is not the reply
+    if phrase:
+        found.append(("BANNED_PHRASE", f"使用了不允许单独作为答复的简单表述：“{phrase}”"))
     if rules.flags["SHIRKING"]:
         found.append(("SHIRKING", "称不属于本单位职责或让当事人另找部门，但没有说明责任单位和依据（推诿）"))
     if not elements["result"].present:
@@ -140,7 +148,7 @@ def _skeleton(ticket: ReplyTicket, elements: dict[str, ElementAudit]) -> str:
     first_free = None
     for index, found in enumerate(_SENTENCE.finditer(ticket.reply)):
         text = _as_written(found.group())
-        if not text or any(phrase in text for phrase in BANNED_PHRASES):
+        if not text or _banned_phrase(text):
             continue
         evidence = {name: sum(found.start() <= s < found.end() for s in at) for name, at in starts.items()}
         part = _part(text, evidence)

@@ -26,7 +26,14 @@ ORG_PERSONS = (
     "工作组", "调查组", "专班", "技术人员", "维修人员", "书记", "镇长", "乡长", "局长", "主任", "站长", "所长", "队长",
 )
 ORG_SELF_PREFIX = ("我", "本", "该", "贵")        # 我局/本局/该局 -> self unit (weaker than a named unit)
-ORG_GENERIC_PREFIX = ("相关", "有关", "职能", "主管", "上级", "各", "其他", "其它", "行政", "业务", "责任", "对口")
+ORG_GENERIC_PREFIX = ("相关", "有关", "职能", "主管", "上级", "各", "其他", "其它", "业务", "责任", "对口")
+ORG_GENERIC_EXACT = ("行政",)  # 行政部门 is generic, 区综合行政执法局 is a unit
+# a verb ends a unit name walked backwards: 会同县交警大队 → 县交警大队; after 拨打/约谈 … the unit is the object
+ORG_NAME_STOP_VERBS = re.compile(r"会同|委托|组织|联系|通知|配合|邀请|督促|要求|协调|拨打|致电|约谈|责令|起诉|举报|咨询")
+ORG_OBJECT_VERBS = ("拨打", "致电", "约谈", "责令", "起诉", "举报", "咨询")
+# names ending so are rooms and places, not units (家客厅, 办事大厅, 2026年度城乡)
+BOOK_TITLE_RE = re.compile(r"《[^》]{1,60}》")  # a law's, document's or licence's name
+ORG_NOT_UNIT_ENDINGS = ("客厅", "大厅", "餐厅", "展厅", "舞厅", "歌厅", "城乡", "乡镇", "城镇", "村镇", "集镇")
 # characters that cannot be part of a unit name: trim the greedy prefix after the last of them
 # 和 ends a name walked backwards (区城管局和社区) except inside the agencies' own names (住房和城乡建设局 …)
 ORG_AND_HEADS = ("住房", "人力资源", "发展", "工业", "文化", "自然资源", "卫生", "民族", "教育", "商务", "农业", "科学技术")
@@ -51,7 +58,8 @@ TIME_RELATIVE_RE = r"(?:本月|上月|今年|去年|同月)\d{1,2}[日号]|(?:�
 TIME_VAGUE = ("立即", "立刻", "近期", "近日", "迅速", "及时", "第一时间", "随即", "马上", "尽快", "目前", "现已")
 # a date is the citizen's message date (not handling) if followed by one of these within a few characters
 TIME_MESSAGE_AFTER = re.compile(r"^[^。，,；;]{0,6}?(?:在[^。，,；;]{0,10}(?:平台|栏目|信箱|网|专栏)|(?:的|所)?(?:来信|留言|帖|信件|来电|致信|写信|发帖|发表的))")
-TIME_MESSAGE_BEFORE = re.compile(r"(?:您|你|网友|来信人|信访人|市民|投诉人|网民)[^。，,；;]{0,2}(?:于|在)?$")
+# ("您好！5月18日，…" opens the reply: the greeting is not the citizen's date)
+TIME_MESSAGE_BEFORE = re.compile(r"(?:您(?!好)|你(?!好)|网友|来信人|信访人|市民|投诉人|网民)[^。，,；;！!：:]{0,2}(?:于|在)?$")
 TIME_POLICY_AFTER = re.compile(r"^(?:起|之前|以前|前|至|到|止|以后|之后|后|开始施行|施行|起施行|实施|起实施|[^。，,；;]{0,12}?(?:发布|下发|印发|出台|颁布|审议|通过|施行|实施|修订|修正|文件|通知|公告|《|规定|办法|条例|招生|报名|截止))")
 # "从6月16日开始停靠", "于7月10日至7月16日进行了公示": a dated start or span of the unit's own action, not a policy date
 START_ACTION_AFTER = re.compile(r"^(?:起|开始|至[^。，,；;]{1,12}?)[^。，,；;]{0,6}?(?:对|进行|开展|组织|停靠|开通|检测|巡查|整治|施工|公示|调整)(?![^。，,；;]{0,12}(?:施行|实施|执行))")
@@ -69,21 +77,25 @@ PROCESS_TERMS = (
     "赶到现场", "前往", "深入", "摸排", "取证", "测量", "丈量", "复查", "核查", "询问", "座谈", "比对", "审核", "勘查",
     "查看", "察看", "经查", "据查", "了解情况", "进行了解", "研究", "调度", "抽检", "采样", "暗访", "蹲守", "联合执法",
     "下达", "责令", "约见", "立案", "处罚", "清理", "整治", "维修", "修复", "查处", "拆除",
+    "经查询", "查询了",  # how a 咨询 answer was established (RUBRIC_AUDIT: 查询了政策/系统); 经查 alone would win at 经
 )
 # "将调查", and with an adverb between: "将认真研究", "将进一步核实", "拟及时调查"
 PROCESS_FUTURE_BEFORE = re.compile(r"(?:将|拟|会|要|准备|计划|继续|进一步|请|建议|需)(?:认真|及时|尽快|积极|进一步|依法|全力|抓紧|加紧|再次|深入|继续|组织)?$")
+# "将于近期组织人员到现场核查": the clause plans the action further ahead ("已于…将…退还" is done)
+PROCESS_FUTURE_CLAUSE = re.compile(r"(?<!已)(?:将|拟|计划|准备)(?:于|在|尽快|近期|组织|安排|派)")
 ACK_TERMS = ("已收悉", "收悉", "已收到", "收到", "已阅", "已获悉", "悉知", "已悉", "感谢", "谢谢", "高度重视", "已知悉")
 FORWARD_RE = re.compile(
     r"(?:已|将|予以|会)?(?:转交|转至|转给|转到|转办|交办|转送|转由|转请|转相关|转有关|转[^。，,；;]{1,14}(?:核查|办理|处理|调查|办复|答复|回复|关注|核实|予以))"
     r"|已转(?![变化型让])|已安排[^。，,；;]{0,10}(?:处理|调查|核实|跟进)|已交[^。，,；;]{0,10}(?:处理|调查|办理)")
 PENDING_RE = re.compile(
-    r"正在(?:处理|调查|核实|研究|协调|办理|推进|进行|加快|积极|紧张|组织|跟进|对接|制定|完善|审核|审批)|将(?:进一步|继续|尽快|会同|加大|按照|依法|对|积极|认真|及时|予以|组织|督促|协调|研究)"
+    r"正在(?:处理|调查|核实|研究|协调|办理|推进|进行|加快|积极|紧张|组织|跟进|对接|制定|完善|审核|审批)|将(?:进一步|继续|尽快|会同|加大|按照|依法|对|积极|认真|及时|予以|组织|督促|协调|研究|于|根据)|届时"
     r"|下一步|拟(?:将|于|对)?|待[^。，,；;]{1,20}后|争取|计划于?|预计|处理结果.{0,6}(?:反馈|告知|公开)|后续.{0,8}(?:反馈|告知|答复)"
     r"|目前处在|正处在|尚未|还未|暂未|跟进中|处理中|调查中|研究中|协调中")
 # result: completed outcomes
 RESULT_DONE_RE = re.compile(
-    r"(?:已|已经|已于[^。，,；;]{0,14}?|均已|现已|目前已|全部|并已|已全部|已基本|顺利)"
-    r"(?:修复|维修|修好|拆除|拆|退还|退回|退费|返还|整改(?:完毕|到位|完成)?|解决|恢复|发放|办结|清理|清除|清运|完成|完工|处理完毕|处理到位|更换|"
+    r"(?:(?:已|已经|已于[^。，,；;]{0,14}?|均已|现已|目前已|全部|并已|已全部|已基本|顺利)(?:自行|全部|及时|按时|如数|足额|全额|依法)?"
+    r"|已(?:于[^。，,；;]{0,14}?)?将[^。，,；;]{1,20}?)"
+    r"(?:转入|撤回|移至|修复|维修|修好|拆除|拆|退还|退回|退费|返还|整改(?:完毕|到位|完成)?|解决|恢复|发放|办结|清理|清除|清运|完成|完工|处理完毕|处理到位|更换|"
     r"安装|开通|落实|疏通|补发|补缴|支付|兑现|签订|签署|关停|停止|取缔|处罚|罚款|立案|撤除|移除|撤离|到位|通车|通水|通电|搬离|搬迁|铺设|硬化|"
     r"建成|竣工|消除|补办|办理|报销|批复|审批|纳入|列入|查处|暂扣|收回|规范|封堵|关闭|停业|赔偿|调整|改正|改造|拨付|到账|发还|归还|结清|"
     r"达成|调解|化解|撤销|注销|更正|纠正|公示|公布|开展|实施|投入使用|启用|恢复正常|拆迁|安置|查封|扣押|没收|约谈|责令|下达|答复|告知|解释|"
@@ -92,7 +104,7 @@ RESULT_STATE_TERMS = (
     "复查合格", "验收合格", "检测合格", "检测结果", "符合标准", "达标", "恢复正常", "正常运行", "正常使用", "已无", "不再",
     "整改完毕", "清理完毕", "清理干净", "处理完毕", "处理到位", "全部完成", "已完成", "已办结", "办结", "得到解决", "问题已解决",
     "表示满意", "表示认可", "表示理解", "达成一致", "达成协议", "调解协议", "不属实", "属实", "情况不实", "不存在",
-    "符合条件", "不符合", "符合", "不予", "可以", "不能", "不可以", "无法", "不得", "应当", "须", "需要", "需", "无需", "不需要",
+    "未再", "确认已收到", "符合条件", "不符合", "符合", "不予", "可以", "不能", "不可以", "无法", "不得", "应当", "须", "需要", "需", "无需", "不需要",
     "属于", "不属于", "没有", "未发现", "按规定", "规定", "结论", "处理结果", "处理意见", "答复如下", "具体如下",
 )
 RESULT_POLICY_RE = re.compile(r"(?:根据|依据|按照|依照|按)[^。；;]{0,40}?(?:《[^》]{2,40}》|规定|政策|文件|办法|条例|标准|要求)")
@@ -117,9 +129,10 @@ CONTACT_TERMS = (
 )
 # a call or a talk with the citizen written as a phrase: "电话向您解释说明了", "向当事人说明", "您表示满意"
 CONTACT_TALK_RE = re.compile(
-    r"电话[^。，,；;]{0,6}?(?:告知|解释说明|解释|说明|反馈|答复|沟通|通知|联系)"
+    r"(?:电话|上门)[^。，,；;]{0,6}?(?:告知|解释说明|解释|说明|反馈|答复|沟通|通知|联系|核实|确认)"
     r"|(?:向|与|跟|和)(?:您|你|其|当事人|投诉人|来信人|来电人|网友|业主|家属|本人)[^。，,；;]{0,4}?(?:解释说明|解释|说明|告知|反馈|沟通|致歉|道歉|交流)"
-    r"|(?:您|你|当事人|投诉人|来信人|来电人|网友|业主|家属|其)(?:对[^。，,；;]{0,8})?表示(?:满意|理解|认可|同意|谅解|接受)")
+    r"|(?:您|你|当事人|投诉人|来信人|来电人|网友|业主|家属|其)(?:对[^。，,；;]{0,8})?表示(?:满意|理解|认可|同意|谅解|接受)"
+    r"|(?:您|你|当事人|投诉人|来信人|来电人)(?:已)?确认")
 CONTACT_FUTURE_RE = re.compile(r"(?:请|欢迎|如有|如您|可|可以|您可|你可|可直接|直接)[^。；;]{0,12}$")
 # relevance / demands
 DEMAND_CUES = ("请", "要求", "希望", "能否", "能不能", "可否", "何时", "什么时候", "为什么", "为何", "是否", "怎么", "如何",
@@ -137,7 +150,9 @@ TAIL_CHARS = 150  # the conclusion of a reply: where outcomes (or only promises)
 # ---------------------------------------------------------------------------------------------------------------
 ORG_SUFFIX_RE = re.compile("|".join(sorted(ORG_SUFFIXES, key=len, reverse=True)))
 ORG_NAME_CHARS = re.compile(rf"[{HAN}A-Za-z0-9]")
-ORG_PERSON_RE = re.compile("|".join(sorted(ORG_PERSONS, key=len, reverse=True)))
+# 排队长度 and 班主任 hold a title's characters without naming a handler
+_ORG_PERSON_PATTERNS = {"队长": "(?<!排)队长(?!度)", "主任": "(?<!班)主任"}
+ORG_PERSON_RE = re.compile("|".join(_ORG_PERSON_PATTERNS.get(p, p) for p in sorted(ORG_PERSONS, key=len, reverse=True)))
 PLACE_RE = re.compile(rf"(?:[A-Z]\d{{0,2}}(?:市|区|县)|[{HAN}]{{1,6}}(?:省|市|区|县|镇|乡|街道|村|社区)|(?:省|市|区|县|镇|乡))")
 DATE_RES = (
     ("full", re.compile(TIME_FULL_DATE)),
@@ -150,7 +165,7 @@ DATE_RES = (
 )
 VAGUE_RE = re.compile("|".join(TIME_VAGUE))
 PROCESS_RE = re.compile("|".join(sorted(PROCESS_TERMS, key=len, reverse=True)))
-STRONG_PROCESS = set(PROCESS_TERMS[:40])
+STRONG_PROCESS = set(PROCESS_TERMS[:40]) | {"经查询", "查询了"}
 ACK_RE = re.compile("|".join(sorted(ACK_TERMS, key=len, reverse=True)))
 RESULT_STATE_RE = re.compile("|".join(sorted(RESULT_STATE_TERMS, key=len, reverse=True)))
 STRONG_STATE = set(RESULT_STATE_TERMS[:30])
@@ -181,3 +196,5 @@ TRAILING_DATE_RE = re.compile(
 
 # Replies the offices name as not allowed on their own (简单答复).
 BANNED_PHRASES = ("已安排相关部门处理", "已联系相关部门调查", "正在协调处理中", "已转相关部门处理", "已转交相关部门")
+# the same replies as units vary them: 将尽快安排相关部门处理, 已联系有关部门进行调查, 目前正在协调处理
+BANNED_RE = re.compile(r"(?:安排|联系|转交?|交由)(?:相关|有关)(?:部门|单位)[^。，,；;]{0,4}?(?:处理|调查|核实|办理|跟进)|正在协调处理")

@@ -4,7 +4,8 @@ Two stages, both linear and stored as arrays:
 1. one model per element reads the reply's character n-grams plus the rule features (:mod:`model.elements`);
 2. the redo and relevance models read the element logits, a few rule flags and the message/reply overlap.
 Evidence always comes from the rules; the models decide presence and give the probabilities. An element is present
-when its probability reaches the element's threshold (the F1-best one out of fold, kept in the model directory).
+when its probability reaches the element's threshold (the F1-best one out of fold, kept in the model directory);
+contact also needs a phrase of the reply that states it.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ DEFAULT_AUDITOR_DIR = Path(__file__).parent / "resources" / "default_auditor"
 EMPTY_REPLY = "答复内容为空"
 # Time spans that do not date a handling action are evidence of nothing.
 _NOT_EVIDENCE = ("time:signoff", "time:message", "time:policy")
+# The rubric asks the reply to *state* that the citizen was contacted: without a phrase saying so, the contact model's
+# probability (26 positives to learn from) is not enough.
+_NEEDS_EVIDENCE = ("contact",)
 
 
 class ReplyAuditor:
@@ -94,8 +98,9 @@ class ReplyAuditor:
         elements = {}
         for j, name in enumerate(ELEMENTS):
             p = float(element_p[j])
-            present = p >= self.element_thresholds[name]
-            spans = [s for s in rules.spans[name] if s.kind not in _NOT_EVIDENCE] if present else []
+            spans = [s for s in rules.spans[name] if s.kind not in _NOT_EVIDENCE]
+            present = p >= self.element_thresholds[name] and (bool(spans) or name not in _NEEDS_EVIDENCE)
+            spans = spans if present else []
             elements[name] = ElementAudit(
                 present=present, confidence=round(p if present else 1 - p, 4),
                 evidence=[EvidenceSpan(start=s.start, end=s.end, text=s.text, kind=s.kind) for s in spans])

@@ -18,6 +18,7 @@ from model.audit_lexicon import (
     ARRIVAL_AFTER,
     BASIS_RE,
     BOILERPLATE_RES,
+    BOOK_TITLE_RE,
     CONTACT_FUTURE_RE,
     CONTACT_RE,
     CONTACT_TALK_RE,
@@ -34,10 +35,14 @@ from model.audit_lexicon import (
     ORG_AGENT_AFTER,
     ORG_AGENT_BEFORE,
     ORG_AND_HEADS,
+    ORG_GENERIC_EXACT,
     ORG_GENERIC_PREFIX,
     ORG_LOCATION_BEFORE,
     ORG_NAME_CHARS,
+    ORG_NAME_STOP_VERBS,
+    ORG_NOT_UNIT_ENDINGS,
     ORG_NOT_UNITS,
+    ORG_OBJECT_VERBS,
     ORG_PERSON_RE,
     ORG_SELF_PREFIX,
     ORG_SUFFIX_NOT_BEFORE,
@@ -48,6 +53,7 @@ from model.audit_lexicon import (
     PHONE_RE,
     PLACE_RE,
     PROCESS_FUTURE_BEFORE,
+    PROCESS_FUTURE_CLAUSE,
     PROCESS_RE,
     RESULT_DONE_RE,
     RESULT_NEG_RE,
@@ -127,14 +133,20 @@ def detect_org(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
     spans: list[Span] = []
     n_named = n_agent = n_self = n_self_agent = n_generic = n_person = n_signoff = n_place = n_loc = n_fwd_target = 0
     tail_start = max(0, len(text) - SIGNOFF_TAIL_CHARS)
+    titles = [m.span() for m in BOOK_TITLE_RE.finditer(text)]
     for m in ORG_SUFFIX_RE.finditer(text):
         suf, suf_s, suf_e = m.group(), m.start(), m.end()
         nb = ORG_SUFFIX_NOT_BEFORE.get(suf)
         if nb and suf_e < len(text) and text[suf_e] in nb:
             continue
+        if any(a < suf_s < b for a, b in titles):  # 《民办学校办学许可证》 names a document, not a unit
+            continue
         j = suf_s
-        while j > 0 and suf_s - j < 14 and ORG_NAME_CHARS.match(text[j - 1]) and _in_name(text, j - 1):
+        while j > 0 and suf_s - j < 18 and ORG_NAME_CHARS.match(text[j - 1]) and _in_name(text, j - 1):
             j -= 1
+        verbs = list(ORG_NAME_STOP_VERBS.finditer(text, j, suf_s))
+        object_of = verbs[-1].group() in ORG_OBJECT_VERBS if verbs else False  # 拨打区住建局: whom to call
+        j = verbs[-1].end() if verbs else j
         prefix = text[j:suf_s]
         before = text[max(0, j - 4):j]
         after = text[suf_e:suf_e + 12]
@@ -147,15 +159,15 @@ def detect_org(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
         if not prefix:
             continue
         name = prefix + suf
-        if name in ORG_NOT_UNITS or suf in ORG_NOT_UNITS:
+        if name in ORG_NOT_UNITS or suf in ORG_NOT_UNITS or name.endswith(ORG_NOT_UNIT_ENDINGS):
             continue
         if suf in ("镇", "乡", "办", "委") and len(prefix) < 2:
             continue
-        if any(prefix.endswith(g) or prefix == g for g in ORG_GENERIC_PREFIX) or (
+        if any(prefix.endswith(g) for g in ORG_GENERIC_PREFIX) or prefix in ORG_GENERIC_EXACT or (
                 suf in ("部门", "单位") and not PLACE_RE.search(prefix)):
             n_generic += 1
             continue
-        if ORG_LOCATION_BEFORE.search(before) and not agent:
+        if (object_of or ORG_LOCATION_BEFORE.search(before)) and not agent:
             n_loc += 1
             continue
         kind = "org:named"
@@ -245,10 +257,10 @@ def detect_process(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
     n = n_strong = n_future = n_fwd_clause = 0
     for m in PROCESS_RE.finditer(text):
         s = m.start()
-        if PROCESS_FUTURE_BEFORE.search(text[max(0, s - 8):s]):
+        cs = max(text.rfind(ch, 0, s) for ch in "。，,；;！!：:") + 1
+        if PROCESS_FUTURE_BEFORE.search(text[max(0, s - 8):s]) or PROCESS_FUTURE_CLAUSE.search(text, cs, s):
             n_future += 1
             continue
-        cs = max(text.rfind(ch, 0, s) for ch in "。，,；;！!：:") + 1
         if FWD_CLAUSE_RE.search(text, cs, s):
             n_fwd_clause += 1
             continue

@@ -224,3 +224,11 @@ def test_an_auditor_whose_redo_model_reads_contact_asks_to_be_retrained(tiny_aud
     config_file.write_text(json.dumps(config), encoding="utf-8")
     with pytest.raises(ModelFileError, match="retrain"):
         ReplyAuditor.load(tmp_path)
+
+
+def test_variants_of_the_forbidden_simple_replies_are_flagged_and_left_out_of_the_skeleton():
+    advice = _advise_all_present("您好！我们将尽快安排相关部门处理。", present=False)
+    assert "“安排相关部门处理”" in {i.message.split("：")[-1] for i in advice.issues if i.code == "BANNED_PHRASE"}
+    assert "安排相关部门处理" not in advice.suggestions.skeleton
+    assert not [i for i in _advise_all_present("区城管局已于5月3日修复路灯。", present=False).issues
+                if i.code == "BANNED_PHRASE"]

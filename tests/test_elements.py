@@ -120,3 +120,39 @@ def test_fire_stations_calls_and_promises_are_read_as_written():
     assert texts("如有疑问，可电话向我局咨询。", "contact") == []  # only an offer of a call
     promised = detect_elements("我局将认真研究您的建议，并将进一步核实。")
     assert promised.spans["process"] == [] and promised.feats["proc_future"] == 2
+
+
+def _texts(reply, element, kind=None):
+    return [s.text for s in detect_elements(reply).spans[element] if kind is None or s.kind == kind]
+
+
+def test_a_date_after_the_greeting_is_the_units_not_the_citizens():
+    assert "9月2日" in _texts("您好！9月2日晚，市生态环境局高新分局执法人员到现场检查。", "time", "time:action")
+    assert "5月3日" in _texts("您于5月3日在平台反映的问题已收悉。", "time", "time:message")  # the citizen's own date
+
+
+def test_completed_results_written_with_jiang_or_an_adverb():
+    assert "已于9月10日将所收380元资料费全额退还" in _texts("学校已于9月10日将所收380元资料费全额退还。", "result")
+    assert {"已自行拆除", "已全部撤回"} <= set(_texts("该店已自行拆除雨棚，店外桌椅已全部撤回店内。", "result"))
+    assert _texts("该公司已于6月30日将8600元工资全额转入您的银行账户。", "result")
+
+
+def test_looking_up_a_system_or_policy_is_process_and_plans_are_not():
+    assert "经查询" in _texts("经查询社保信息系统，您的缴费记录完整。", "process")
+    planned = detect_elements("我局将于近期组织人员到现场核查，届时将结果告知您。")
+    assert planned.spans["process"] == [] and planned.feats["proc_future"] >= 2 and planned.feats["res_pending"] >= 2
+
+
+def test_unit_names_are_cut_at_verbs_and_rooms_titles_and_documents_are_not_units():
+    assert "区城市管理综合行政执法局" in _texts("区城市管理综合行政执法局 2026年5月6日", "org")  # not a generic 行政部门
+    assert "县交警大队" in _texts("我局会同县交警大队对该路段开展整治。", "org")
+    assert _texts("如有疑问请拨打区住建局电话。", "org") == []  # whom to call is not who handled it
+    assert _texts("执法人员在当事人家客厅查看了漏水情况。", "org", "org:named") == []
+    assert _texts("依据《民办学校办学许可证》管理规定办理。", "org") == []
+    assert _texts("排队长度过长，班主任已告知家长。", "org") == []
+    assert "县人力资源和社会保障局劳动保障监察大队" in _texts("县人力资源和社会保障局劳动保障监察大队已立案。", "org")
+
+
+def test_calls_that_check_or_confirm_with_the_citizen_are_contact():
+    assert {"电话向您核实", "您确认"} <= set(_texts("监察员电话向您核实，您确认已收到全部工资。", "contact"))
+    assert "上门告知" in _texts("镇政府工作人员已上门告知您处理情况。", "contact")

@@ -12,6 +12,7 @@ from selenium.webdriver.support import expected_conditions as visible
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from model.audit_results import ELEMENTS, ReplyTicket
+from model.auditor import ReplyAuditor
 from tests.service.conftest import LIVE_API_KEY
 from tests.test_similar import REPEATS
 
@@ -125,14 +126,15 @@ def _open_reply_check(browser, url):
     assert not browser.find_element(By.ID, "view-dispatch").is_displayed()
 
 
-def test_a_unit_checks_a_draft_reply_and_sees_the_evidence_in_place(browser, live_server, tiny_auditor):
+def test_a_unit_checks_a_draft_reply_and_sees_the_evidence_in_place(browser, live_server, tiny_auditor_dir):
     _open_reply_check(browser, live_server.url)
     ticket = ReplyTicket(
         title="公司拖欠工资", content="公司拖欠我们三个月工资，请劳动部门处理。",
         # An emoji (two UTF-16 units, one code point) and HTML before the spans: offsets and escaping must hold.
         reply="您好😀<b>！区劳动监察大队于5月6日约谈了公司负责人，公司已于5月10日补发全部工资，5月11日已电话告知您。",
         message_time="2020-05-04 09:00", reply_time="2020年5月12日", type="投诉")
-    expected = tiny_auditor.audit([ticket])[0]
+    served = ReplyAuditor.load(tiny_auditor_dir)  # as the server loaded it from its directory
+    expected = served.audit([ticket])[0]
     for name in ("title", "content", "reply", "message_time", "reply_time"):
         browser.find_element(By.ID, f"audit-{name.replace('_', '-')}").send_keys(getattr(ticket, name))
     Select(browser.find_element(By.ID, "audit-type")).select_by_visible_text("投诉")
@@ -151,7 +153,7 @@ def test_a_unit_checks_a_draft_reply_and_sees_the_evidence_in_place(browser, liv
         element = getattr(expected.elements, name)
         written = element.confidence if element.present else 1 - element.confidence
         shown = browser.find_element(By.CSS_SELECTOR, f'#audit-elements li[data-element="{name}"] .value').text
-        assert shown == f"写明概率 {written * 100:.1f}%（阈值 {tiny_auditor.element_thresholds[name] * 100:.1f}%）"
+        assert shown == f"写明概率 {written * 100:.1f}%（阈值 {served.element_thresholds[name] * 100:.1f}%）"
 
     highlight = browser.find_element(By.ID, "audit-highlight")
     assert highlight.get_attribute("textContent") == ticket.reply  # the whole reply, escaped, nothing lost
