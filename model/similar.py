@@ -168,8 +168,9 @@ class TicketIndex:
             self._embeddings.append(self._embed(docs))
         for ticket, doc, found in zip(new.values(), docs, names):
             self._position[ticket.id] = len(self.records)
-            self.records.append({"id": ticket.id, "title": doc.title, "message_time": ticket.message_time,
-                                 "unit": ticket.unit, "places": found})
+            self.records.append({"id": ticket.id, "title": doc.title,  # masked, as every stored field
+                                 "message_time": mask_pii(ticket.message_time) if ticket.message_time else None,
+                                 "unit": mask_pii(ticket.unit) if ticket.unit else None, "places": found})
         self._tail = None
         return len(new)
 

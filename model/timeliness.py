@@ -139,11 +139,16 @@ def parse_time(value: str | datetime | date | None) -> datetime | None:
     except ValueError:  # 2024-02-30, 25:00 …
         return None
     offset = parts.get("tz")
+    if offset and offset != "Z" and (abs(int(offset[:3])) > 23 or int(offset[-2:]) > 59):
+        return None  # +24:00, +23:60: no such offset
     if offset:
         hours = 0 if offset == "Z" else int(offset[:3])
         minutes = 0 if offset == "Z" else int(offset[0] + offset[-2:])
         zone = timezone(timedelta(hours=hours, minutes=minutes))
-        moment = moment.replace(tzinfo=zone).astimezone(CHINA_TIME).replace(tzinfo=None)
+        try:
+            moment = moment.replace(tzinfo=zone).astimezone(CHINA_TIME).replace(tzinfo=None)
+        except OverflowError:  # 9999-12-31T23:59:59Z: a placeholder, past the last representable day in China
+            return moment
     return moment
 
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
 from model.audit_results import Audit, ReplyTicket
 from model.auditor import ReplyAuditor
 from model.classifier import TicketClassifier
@@ -26,6 +28,7 @@ from model.text import default_tokenizer
 from training.exports import InputError, iter_table
 
 XLSX_MAX_CHARS = 32_767  # Excel's limit for one cell
+XLSX_MAX_ROWS = 1_048_576  # Excel's limit for a sheet, header included
 
 WRITABLE_SUFFIXES = (".jsonl", ".csv", ".xlsx")
 UNREADABLE_ROW = "unreadable row: not a JSON object"
@@ -124,6 +127,9 @@ class ResultWriter:
                 continue
             record = flat_record(result)
             if self.suffix == ".xlsx":
+                if len(self._rows) == XLSX_MAX_ROWS - 1:
+                    raise InputError(f"more rows than an Excel sheet holds ({XLSX_MAX_ROWS - 1:,}): "
+                                     f"write the results to .csv or .jsonl")
                 self._rows.append({key: self._fit(value) for key, value in record.items()})
                 continue
             if self._csv is None:
@@ -132,18 +138,40 @@ class ResultWriter:
             self._csv.writerow(record)
 
     def _fit(self, value: Any) -> Any:
-        if isinstance(value, str) and len(value) > XLSX_MAX_CHARS:
+        """A cell Excel accepts: control characters it refuses dropped, cut to its length limit."""
+        if not isinstance(value, str):
+            return value
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if len(value) > XLSX_MAX_CHARS:
             self.cut_cells += 1
             return value[:XLSX_MAX_CHARS]
         return value
 
     def close(self) -> None:
         if self.suffix == ".xlsx":
-            import pandas as pd
-
-            pd.DataFrame(self._rows, columns=self.columns).to_excel(self.path, index=False)
+            self._write_xlsx()
         elif self._handle is not None:
             self._handle.close()
+
+    def _write_xlsx(self) -> None:
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Sheet1")
+        columns = self.columns or (list(self._rows[0]) if self._rows else [])
+
+        def cell(value: Any) -> Any:
+            if isinstance(value, str) and value.startswith("="):  # an id or a text, never a formula
+                text = WriteOnlyCell(sheet, value)
+                text.data_type = "s"
+                return text
+            return None if value == "" else value
+
+        sheet.append(columns)
+        for row in self._rows:
+            sheet.append([cell(row.get(column)) for column in columns])
+        workbook.save(self.path)
 
 
 def score_file(process: RowProcessor, source: Path, destination: Path, required: tuple[str, ...],
@@ -163,8 +191,11 @@ def score_file(process: RowProcessor, source: Path, destination: Path, required:
             summary.flagged += sum(r["error"] is None and flagged(r) for r in results)
             if on_chunk:
                 on_chunk(len(results))
-    finally:
+    except BaseException:  # a file broken halfway (or Ctrl-C): no half-written output that looks complete
         writer.close()
+        destination.unlink(missing_ok=True)
+        raise
+    writer.close()
     summary.cut_cells = writer.cut_cells
     return summary
 

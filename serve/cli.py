@@ -47,6 +47,16 @@ def _sheet_needs_data(sheet: str | None, data: Path | None) -> None:
         _fail("--sheet picks a sheet of the --data file: give --data too", EXIT_BAD_INPUT)
 
 
+def _not_the_input(source: Path, destination: Path) -> None:
+    """Writing the results over the file being read would destroy it halfway through: refuse before opening it."""
+    try:
+        same = source.resolve() == destination.resolve() or (destination.exists() and destination.samefile(source))
+    except OSError:
+        same = False
+    if same:
+        _fail(f"the output {destination} is the input file: write the results to another file", EXIT_BAD_INPUT)
+
+
 def _file_problem(error: OSError) -> str:
     """An input or output path the system refuses (a folder where a file is expected, no permission, disk full …)."""
     where = f"{error.filename}: " if error.filename else ""
@@ -130,6 +140,7 @@ def audit(
 def _score_file(score, scorer, source: Path, destination: Path, chunk_size: int, workers: int, doing: str,
                 flagged: str, sheet: str | None) -> None:
     """Run a batch scorer with a progress bar; bad input (ColumnError included) is one message and exit code 2."""
+    _not_the_input(source, destination)
     try:
         with _progress() as progress:
             task = progress.add_task(doing, total=None)
@@ -559,6 +570,7 @@ def similar(
     """For each ticket of INPUT, the earlier tickets of the index about the same matter (重复投诉), with evidence."""
     from serve.similar_file import similar_file
 
+    _not_the_input(input, output)
     opened = _open_index(index)
     try:
         with _progress() as progress:

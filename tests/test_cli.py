@@ -1,6 +1,7 @@
 """`hotline classify` / `evaluate`: input formats and office headers, bad rows and files, exit codes."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -379,3 +380,84 @@ def test_cells_merged_down_the_rows_are_read_as_excel_shows_them(tmp_path):
     rows = [row for chunk in iter_table(tmp_path / "merged.xlsx", ["content"], ["id", "unit"]) for row in chunk]
     assert [(r["id"], r["unit"]) for r in rows] == [("1", "A市城管局"), ("2", "A市城管局"), ("3", "A市城管局"),
                                                     ("4", "A市人社局"), ("5", "A市人社局"), ("6", "")]
+
+
+def test_an_output_that_is_the_input_file_is_refused_before_anything_is_written(tiny_model_dir, tmp_path):
+    source = tmp_path / "tickets.csv"
+    source.write_bytes((SAMPLES / "tickets.csv").read_bytes())
+    before = source.read_bytes()
+    for output in (source, tmp_path / "." / "tickets.csv"):
+        result = _classify(tiny_model_dir, source, output)
+        assert result.exit_code == 2 and "is the input file" in result.output, result.output
+    assert source.read_bytes() == before
+
+
+@pytest.mark.parametrize("pad", range(4))
+def test_a_gbk_file_whose_first_64_kib_end_inside_a_character_is_read_as_gbk(tiny_model_dir, tmp_path, pad):
+    lines = ["id,title,content", "000000,路灯," + "请维修" + "a" * pad]
+    lines += [f"{i:06d},路灯不亮,小区门口路灯坏了一个月，晚上出行很不方便，请尽快修复。" for i in range(1, 1500)]
+    source = tmp_path / "gbk.csv"
+    source.write_bytes("\r\n".join(lines).encode("gbk"))
+    out = tmp_path / "out.jsonl"
+    result = _classify(tiny_model_dir, source, out)
+    assert result.exit_code == 0, result.output
+    assert len(_jsonl(out)) == 1500 and _jsonl(out)[0]["id"] == "000000"
+
+
+def _rewrite_sheet(path, change):
+    """Rewrite xl/worksheets/sheet1.xml of an .xlsx with `change(xml) -> xml`, as a broken exporter would."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = change(parts["xl/worksheets/sheet1.xml"].decode("utf-8")).encode("utf-8")
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+
+
+def _export(path, rows):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["工单编号", "留言主题", "诉求内容"])
+    for row in rows:
+        workbook.active.append(row)
+    workbook.save(path)
+
+
+def test_a_wrong_dimension_in_the_sheet_does_not_cut_rows(tiny_model_dir, tmp_path):
+    source = tmp_path / "export.xlsx"
+    _export(source, [[f"t{i}", "路灯不亮", "小区门口路灯坏了"] for i in range(5)])
+    _rewrite_sheet(source, lambda xml: re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:C3"/>', xml))
+    out = tmp_path / "out.jsonl"
+    result = _classify(tiny_model_dir, source, out)
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in _jsonl(out)] == [f"t{i}" for i in range(5)]
+
+
+def test_a_sheet_broken_halfway_exits_2_without_quoting_cells_or_leaving_a_partial_output(tiny_model_dir, tmp_path):
+    source = tmp_path / "export.xlsx"
+    _export(source, [[f"t{i}", "路灯不亮", "小区门口路灯坏了"] for i in range(600)] + [["t600", "电话", 13812345678]])
+    # A number cell that is not a number (a phone number with an extension), as a hand-edited export can hold.
+    _rewrite_sheet(source, lambda xml: xml.replace("<v>13812345678</v>", "<v>13812345678 ext</v>"))
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["classify", str(source), "-o", str(out), "--model", str(tiny_model_dir),
+                                 "--chunk-size", "100"])
+    assert result.exit_code == 2 and "cannot be read after row" in result.output, result.output
+    assert "13812345678" not in result.output and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_xlsx_results_keep_ids_as_text_and_drop_characters_excel_refuses(tiny_model_dir, tmp_path):
+    from openpyxl import load_workbook
+
+    source = tmp_path / "odd_ids.csv"
+    source.write_text("id,title,content\n\"000123\x0b\",路灯不亮,小区门口路灯坏了\n=1+1,噪音扰民,工地夜间施工\n",
+                      encoding="utf-8")
+    out = tmp_path / "out.xlsx"
+    result = _classify(tiny_model_dir, source, out)
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(out).active
+    ids = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert ids == ["000123", "=1+1"] and sheet["A3"].data_type == "s"  # text, not a formula

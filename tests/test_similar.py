@@ -204,7 +204,8 @@ def test_a_directory_that_is_not_an_index_is_one_clear_error(tmp_path, content):
 
 def test_phone_numbers_never_reach_the_index(tmp_path):
     index = TicketIndex.build(sample_past())
-    index.add([PastTicket(id="p1", title="联系电话13912345678小区停水", content="A2区幸福小区停水三天，电话13912345678")])
+    index.add([PastTicket(id="p1", title="联系电话13912345678小区停水", content="A2区幸福小区停水三天，电话13912345678",
+                          unit="13912345678", message_time="2020-06-09 12:00 13912345678")])  # fields filled wrongly
     [matches] = index.search([PastTicket(title="幸福小区停水", content="A2区幸福小区停水三天了")], threshold=LOW)
     assert matches[0].id == "p1" and "〔手机号〕" in matches[0].title
     index.save(tmp_path)

@@ -61,3 +61,16 @@ def test_numbers_written_in_groups_or_brackets_are_masked():
         assert placeholder in masked and not any(ch.isdigit() for ch in masked.replace("〔", "").split(placeholder)[-1]), text
     for kept in ("2024年5月3日 09:30", "工单号20240501001", "金额12345.67元", "版本 3.1415926"):
         assert mask_pii(kept) == kept
+
+
+def test_international_phone_forms_and_addresses_glued_to_chinese_are_masked():
+    assert mask_pii("电话008613812345678或0086-138-1234-5678") == "电话〔手机号〕或〔手机号〕"
+    assert mask_pii("请联系我abc.d@qq.com谢谢") == "请联系我〔邮箱〕谢谢"
+
+
+def test_the_address_pattern_looks_at_each_at_sign_once():
+    # A local part is at most 64 characters and starts where the one before cannot belong to it: a long run of
+    # letters before an "@" is not an address, and is not scanned again from every position (which took seconds).
+    assert mask_pii("x" * 70 + "@qq.com") == "x" * 70 + "@qq.com"
+    assert mask_pii("中" * 20000 + "@") == "中" * 20000 + "@"
+    assert mask_pii("a" * 20000 + "@") == "a" * 20000 + "@"

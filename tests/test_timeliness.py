@@ -137,3 +137,14 @@ def test_placeholder_dates_are_not_counted_and_do_not_crash():
         result = limits.check(received, replied)
         assert result.working_days is None and result.overdue is None and result.note == OUT_OF_RANGE_NOTE
     assert working_days_between(date(1, 1, 1), date(9999, 12, 31)) > 2_600_000  # counted, not walked: instant
+
+
+@pytest.mark.parametrize("moment", ["2020-06-09T04:00:00+24:00", "2020-06-09T04:00:00+23:60", "2020-06-09T04:00:00-99:99"])
+def test_offsets_that_do_not_exist_are_not_read(moment):
+    assert parse_time(moment) is None
+    assert TimeLimits().check(moment, "2020-06-10").note == "时间格式无法识别"
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59:59Z", "9999-12-31 23:00:00-12:00", "0001-01-01T00:00:00+14:00"])
+def test_placeholder_times_at_the_ends_of_the_calendar_are_out_of_range_not_errors(moment):
+    assert TimeLimits().check("2020-06-09", moment).note == OUT_OF_RANGE_NOTE

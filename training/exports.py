@@ -7,6 +7,7 @@ standard library and openpyxl: the service and the batch commands read files wit
 
 from __future__ import annotations
 
+import codecs
 import csv
 import functools
 import io
@@ -159,13 +160,13 @@ def _text_encoding(path: Path) -> str:
         head = handle.read(65536)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
+    whole = len(head) < 65536
     for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            head.decode(encoding)
+        try:  # incrementally: a character cut by the 64 KiB boundary is not an error
+            codecs.getincrementaldecoder(encoding)().decode(head, final=whole)
             return encoding
-        except UnicodeDecodeError as error:
-            if encoding == "utf-8-sig" and error.start >= len(head) - 3:  # a character cut by the 64 KiB boundary
-                return encoding
+        except UnicodeDecodeError:
+            continue
     return "utf-8-sig"  # reading fails with a clear message naming the byte
 
 
@@ -253,7 +254,12 @@ def _vertical_merges(sheet) -> set[tuple[int, int, int]]:
 def _sheet_rows(sheet) -> Iterator[tuple[int, list[str]]]:
     """The sheet's rows as text cells, numbered as the sheet shows them (read-only sheets yield empty rows too), with
     vertically merged cells filled down as Excel shows them."""
-    merges = _vertical_merges(sheet)
+    try:
+        merges = _vertical_merges(sheet)
+    except Exception as error:  # the sheet's XML itself is broken
+        raise InputError(f"sheet {sheet.title!r} cannot be read ({type(error).__name__})") from None
+    if hasattr(sheet, "reset_dimensions"):  # read-only: some exporters write a wrong <dimension>, which would cut rows
+        sheet.reset_dimensions()
     tops: dict[int, list[int]] = {}
     below: dict[int, list[tuple[int, int]]] = {}
     for column, top, bottom in merges:
@@ -261,7 +267,18 @@ def _sheet_rows(sheet) -> Iterator[tuple[int, list[str]]]:
         for row in range(top + 1, bottom + 1):
             below.setdefault(row, []).append((column, top))
     kept: dict[tuple[int, int], str] = {}
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+    values_of_rows = sheet.iter_rows(values_only=True)
+    number = 0
+    while True:
+        try:
+            values = next(values_of_rows, None)
+        except Exception as error:  # broken XML, a bad CRC, a cell that is not what its type says; the message may
+            # quote the cell (a phone number), so only the kind of error is named
+            raise InputError(f"sheet {sheet.title!r} cannot be read after row {number} ({type(error).__name__}): "
+                             f"the file is damaged; open it in Excel and save it again") from None
+        if values is None:
+            return
+        number += 1
         cells = [_cell(v) for v in values]
         for column in tops.get(number, ()):
             kept[(number, column)] = cells[column] if column < len(cells) else ""

@@ -15,11 +15,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from model.audit_results import ELEMENT_NAMES
-from serve.batch import XLSX_MAX_CHARS
+from serve.batch import XLSX_MAX_CHARS, XLSX_MAX_ROWS
 from serve.report.scoring import RowResult
 
 CSV_ENCODING = "utf-8-sig"
-XLSX_MAX_ROWS = 1_048_576  # Excel's limit, header included
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 RESULT_COLUMNS = (
     "hotline_category", "hotline_category_name", "hotline_category_score", "hotline_type", "hotline_type_score",
