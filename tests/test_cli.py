@@ -461,3 +461,18 @@ def test_xlsx_results_keep_ids_as_text_and_drop_characters_excel_refuses(tiny_mo
     sheet = load_workbook(out).active
     ids = [row[0].value for row in sheet.iter_rows(min_row=2)]
     assert ids == ["000123", "=1+1"] and sheet["A3"].data_type == "s"  # text, not a formula
+
+
+def test_jsonl_keys_missing_from_the_first_object_are_still_read(tiny_auditor_dir, tmp_path):
+    source = tmp_path / "replies.jsonl"
+    lines = [{"id": "1", "title": "路灯不亮", "content": "小区路灯坏了", "reply": "区城管局已于5月3日修复。"},
+             {"id": "2", "title": "路灯不亮", "content": "小区路灯坏了", "reply": "区城管局已于5月3日修复。",
+              "message_time": "2020-05-01", "reply_time": "2020-05-06"}]
+    source.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\nnot json\n",
+                      encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = _audit(tiny_auditor_dir, source, out)
+    assert result.exit_code == 0, result.output
+    rows = _jsonl(out)
+    assert [r["id"] for r in rows[:2]] == ["1", "2"] and rows[2]["error"]
+    assert rows[0]["timeliness"] is None and rows[1]["timeliness"]["working_days"] == 1  # 5-6: Labour Day to 5-5

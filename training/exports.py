@@ -303,30 +303,36 @@ def _data_sheet(workbook, known: frozenset[str]
     return first
 
 
-def _jsonl_chunks(path: Path, chunk_size: int, known: frozenset[str]) -> Iterator[tuple[list[str], list[Record]]]:
-    """JSON lines: the header is the keys of the first object; a broken line becomes a row of None."""
-    header: list[str] | None = None
-    chunk: list[Record] = []
+def _jsonl_objects(path: Path) -> Iterator[tuple[int, dict | None]]:
+    """(line number, object) for each non-blank line; None for a line that is not a JSON object."""
     with path.open("r", encoding="utf-8-sig") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
                 record = json.loads(line)
-                if not isinstance(record, dict):
-                    raise ValueError("not a JSON object")
             except ValueError:
                 record = None
-            if header is None:
-                if record is None:
-                    raise InputError(f"{path.name}: the first line is not a JSON object")
-                header = list(record)
-            chunk.append((number, [_cell(record.get(k)) for k in header] if record is not None else None))
-            if len(chunk) == chunk_size:
-                yield header, chunk
-                chunk = []
-    if header is None:
-        raise InputError(f"{path.name} is empty")
+            yield number, record if isinstance(record, dict) else None
+
+
+def _jsonl_chunks(path: Path, chunk_size: int, known: frozenset[str]) -> Iterator[tuple[list[str], list[Record]]]:
+    """JSON lines: the header is every key any object has, in the order first seen (serialisers leave out empty
+    fields, so the first ticket may lack a reply or a time that later ones have); a broken line becomes a row of
+    None. The file is read twice: once for the keys, once for the rows."""
+    keys: dict[str, None] = {}
+    for _, record in _jsonl_objects(path):
+        keys.update(dict.fromkeys(record or ()))
+    if not keys:
+        raise InputError(f"{path.name} is empty" if next(_jsonl_objects(path), None) is None
+                         else f"{path.name}: no line is a JSON object")
+    header = list(keys)
+    chunk: list[Record] = []
+    for number, record in _jsonl_objects(path):
+        chunk.append((number, [_cell(record.get(k)) for k in header] if record is not None else None))
+        if len(chunk) == chunk_size:
+            yield header, chunk
+            chunk = []
     yield header, chunk
 
 
