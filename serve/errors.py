@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import typing
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,9 +36,10 @@ _PYDANTIC_MESSAGES = {
 class ApiError(Exception):
     """An error the service reports to the client as it is (status, code, message, field)."""
 
-    def __init__(self, status: int, code: str, message: str, field: str | None = None):
+    def __init__(self, status: int, code: str, message: str, field: str | None = None,
+                 details: Sequence[ErrorDetail] = ()):
         super().__init__(message)
-        self.status, self.code, self.message, self.field = status, code, message, field
+        self.status, self.code, self.message, self.field, self.details = status, code, message, field, details
 
 
 _UNION_MEMBER = re.compile(r"^(?:str|int|float|bool|none|constrained-\w+|(?:list|dict|function-\w+)\[.*\])$")
@@ -61,20 +63,36 @@ def field_name(loc: Sequence[Any]) -> str | None:
     return name or (str(loc[0]) if loc else None)
 
 
-def _unknown_field(field: str, name: str) -> str:
-    """The message for a field the schema does not have, with the one probably meant: an office header
-    (诉求内容 → content) or a near spelling (reply_tme → reply_time)."""
+def _fields_at(model: Any, path: Sequence[Any]) -> Sequence[str]:
+    """The fields of the object at `path` (after "body") in a request model: ("tickets", 0) → TicketIn's fields."""
+    for step in path:
+        if isinstance(step, int):
+            continue
+        field = getattr(model, "model_fields", {}).get(step)
+        if field is None:
+            return REQUEST_FIELDS
+        model = field.annotation
+        while typing.get_origin(model) is not None:  # list[TicketIn], TicketIn | None …
+            model = next((a for a in typing.get_args(model) if a is not type(None)), model)
+    return tuple(getattr(model, "model_fields", ())) or REQUEST_FIELDS
+
+
+def _unknown_field(field: str, name: str, fields: Sequence[str]) -> str:
+    """The message for a field the schema does not have, with the one probably meant among the object's own
+    `fields`: an office header (诉求内容 → content) or a near spelling (reply_tme → reply_time)."""
     meant = next((canonical for canonical, aliases in COLUMN_ALIASES.items()
-                  if canonical in REQUEST_FIELDS and header_key(name) in {header_key(a) for a in aliases}), None)
-    meant = meant or next(iter(difflib.get_close_matches(name, REQUEST_FIELDS, n=1)), None)
+                  if canonical in fields and header_key(name) in {header_key(a) for a in aliases}), None)
+    meant = meant or next(iter(difflib.get_close_matches(name, fields, n=1)), None)
     hint = f"是否应为 {meant}？" if meant and meant != name else "可用字段见 /docs。"
     return f"字段 {field} 不是本接口的字段：{hint}（未知字段不会被悄悄忽略，以免写错字段名丢失内容）"
 
 
-def _detail(error: dict[str, Any]) -> ErrorDetail:
+def _detail(error: dict[str, Any], body_model: Any) -> ErrorDetail:
     field = field_name(error.get("loc", ()))
     if error["type"] == "extra_forbidden":
-        return ErrorDetail(field=field, message=_unknown_field(field, str(error["loc"][-1])), type=error["type"])
+        fields = _fields_at(body_model, error["loc"][1:-1]) if body_model is not None else REQUEST_FIELDS
+        return ErrorDetail(field=field, message=_unknown_field(field, str(error["loc"][-1]), fields),
+                           type=error["type"])
     reason = _PYDANTIC_MESSAGES.get(error["type"], "无效")
     original = error.get("ctx", {}).get("error") if error["type"] == "value_error" else error.get("msg")
     return ErrorDetail(field=field, message=f"字段 {field} {reason}（{original}）", type=error["type"])
@@ -91,14 +109,17 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         field = field_name(too_long["loc"])
         limit = request.app.state.settings.max_batch_size
         return error_response(413, "too_large", f"字段 {field} 条数超过上限 {limit} 条", field)
-    details = [_detail(error) for error in errors[:MAX_DETAILS]]
+    route = request.scope.get("route")
+    body = getattr(route, "body_field", None)
+    body_model = getattr(getattr(body, "field_info", None), "annotation", None)  # TicketIn, BatchRequest …
+    details = [_detail(error, body_model) for error in errors[:MAX_DETAILS]]
     first = details[0] if details else ErrorDetail(message="请求无效", type="invalid")
     message = first.message if len(errors) <= MAX_DETAILS else f"{first.message}（共 {len(errors)} 处错误，details 列出前 {MAX_DETAILS} 处）"
     return error_response(422, "invalid_field", message, first.field, details)
 
 
 async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-    return error_response(exc.status, exc.code, exc.message, exc.field)
+    return error_response(exc.status, exc.code, exc.message, exc.field, exc.details)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

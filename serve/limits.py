@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from model.audit_results import ReplyTicket
 from model.results import Ticket
 from model.text import normalise
-from serve.errors import ApiError
+from serve.errors import MAX_DETAILS, ApiError
+from serve.schemas import ErrorDetail
 from serve.settings import Settings
 
 
@@ -35,3 +36,22 @@ def check_batch(items: Sequence[object], settings: Settings, field: str) -> None
     if len(items) > settings.max_batch_size:
         raise ApiError(413, "too_large", f"字段 {field} 有 {len(items)} 条，超过上限 {settings.max_batch_size} 条",
                        field)
+
+
+def check_each(items: Sequence[object], check: Callable[[object, str], None], field: str) -> None:
+    """Run `check(item, "field[i].")` on every item of a batch; every item that fails is reported at once (the first
+    MAX_DETAILS in `details`, the message counting them all), with the first failure's status and code."""
+    failures: list[ApiError] = []
+    for index, item in enumerate(items):
+        try:
+            check(item, f"{field}[{index}].")
+        except ApiError as error:
+            failures.append(error)
+    if not failures:
+        return
+    first = failures[0]
+    if len(failures) == 1:
+        raise first
+    details = [ErrorDetail(field=f.field, message=f.message, type=f.code) for f in failures[:MAX_DETAILS]]
+    raise ApiError(first.status, first.code, f"{first.message}（共 {len(failures)} 条有误，details 列出前 "
+                   f"{min(len(failures), MAX_DETAILS)} 条）", first.field, details)

@@ -14,6 +14,7 @@ from serve.logs import log
 
 REQUEST_ID_HEADER = "x-request-id"
 _CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+CLIENT_CLOSED = 499  # logged when the client left before any response (no error on our side)
 # Generated ids are letters only: a hex id with a long run of digits looked like a phone or card number to the log
 # masking and was logged garbled (about one request in 500), so the log line no longer matched the header.
 _NO_DIGITS = str.maketrans("0123456789", "ghijkmnpqr")
@@ -35,7 +36,7 @@ class RequestLog:
         given = Headers(scope=scope).get(REQUEST_ID_HEADER, "")
         request_id = given if _CLIENT_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex[:16].translate(_NO_DIGITS)
         scope.setdefault("state", {})["request_id"] = request_id
-        status = 500
+        status: int | None = None
         start = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
@@ -48,9 +49,12 @@ class RequestLog:
 
         try:
             await self.app(scope, receive, send_with_id)
-        finally:
-            log.info("request_id=%s %s %s %d %.1fms", request_id, scope["method"], scope["path"], status,
-                     (time.perf_counter() - start) * 1000)
+        except BaseException:
+            status = status or 500
+            raise
+        finally:  # no response and no error: the client went away before its body arrived (nginx's 499)
+            log.info("request_id=%s %s %s %d %.1fms", request_id, scope["method"], scope["path"],
+                     status if status is not None else CLIENT_CLOSED, (time.perf_counter() - start) * 1000)
 
 
 def _is_json(content_type: str) -> bool:

@@ -18,7 +18,7 @@ from model.audit_results import Audit, ReplyTicket
 from model.auditor import ReplyAuditor
 from serve.deps import SettingsDep, require_api_key
 from serve.inference import InferenceQueue, served_model
-from serve.limits import check_batch, check_reply
+from serve.limits import check_batch, check_each, check_reply
 from serve.schemas import ERROR_RESPONSES, EXAMPLE_AUDIT, AuditBatchRequest, AuditBatchResponse, ReplyIn
 from serve.settings import Settings
 
@@ -68,6 +68,5 @@ async def audit(reply: ReplyIn, settings: SettingsDep, scorer: ScorerDep) -> Aud
 async def audit_batch(batch: AuditBatchRequest, settings: SettingsDep, scorer: ScorerDep) -> AuditBatchResponse:
     """按请求顺序返回每条答复的核查结果；条数上限见 /version 的 limits.max_batch_size。"""
     check_batch(batch.replies, settings, "replies")
-    for index, reply in enumerate(batch.replies):
-        check_reply(reply, settings, f"replies[{index}].")
+    check_each(batch.replies, lambda reply, prefix: check_reply(reply, settings, prefix), "replies")
     return AuditBatchResponse(results=await scorer.run(batch.replies))

@@ -17,7 +17,7 @@ from model.results import Classification, Ticket
 from model.routing import Taxonomy
 from serve.deps import SettingsDep, require_api_key
 from serve.inference import InferenceQueue, served_model
-from serve.limits import check_batch, check_ticket
+from serve.limits import check_batch, check_each, check_ticket
 from serve.schemas import ERROR_RESPONSES, EXAMPLE_RESULT, BatchRequest, BatchResponse, TicketIn
 from serve.settings import Settings
 
@@ -72,6 +72,5 @@ async def classify(ticket: TicketIn, settings: SettingsDep, scorer: ScorerDep) -
 async def classify_batch(batch: BatchRequest, settings: SettingsDep, scorer: ScorerDep) -> BatchResponse:
     """按请求顺序返回每条工单的分类结果；条数上限见 /version 的 limits.max_batch_size。"""
     check_batch(batch.tickets, settings, "tickets")
-    for index, ticket in enumerate(batch.tickets):
-        check_ticket(ticket, settings, f"tickets[{index}].")
+    check_each(batch.tickets, lambda ticket, prefix: check_ticket(ticket, settings, prefix), "tickets")
     return BatchResponse(results=await scorer.run(batch.tickets))

@@ -219,6 +219,10 @@ def test_the_served_process_loads_neither_scikit_learn_nor_pandas():
     ("/audit", {"title": "路灯", "content": "路灯坏了", "reply": "已修复。", "reply_tme": "2024-05-01"}, "reply_tme",
      "reply_time"),
     ("/classify/batch", {"tickets": [{"title": "路灯不亮", "content": "路灯坏了", "phone": "x"}]}, "tickets[0].phone", None),
+    ("/audit/batch", {"replies": [{"content": "路灯坏了", "reply": "已修复。", "回复内容": "x"}]}, "replies[0].回复内容", "reply"),
+    # only the endpoint's own fields are offered: /classify has no reply_time or reply
+    ("/classify", {"content": "路灯坏了", "reply_tme": "2024-05-01"}, "reply_tme", None),
+    ("/classify", {"content": "路灯坏了", "答复意见": "已修复。"}, "答复意见", None),
 ])
 def test_an_unknown_field_is_refused_with_the_one_probably_meant(client, path, body, field, meant):
     response = client.post(path, json=body)
@@ -226,3 +230,39 @@ def test_an_unknown_field_is_refused_with_the_one_probably_meant(client, path, b
     error = response.json()["error"]
     assert error["field"] == field and error["details"][0]["type"] == "extra_forbidden"
     assert (f"是否应为 {meant}" in error["message"]) if meant else ("/docs" in error["message"])
+
+
+def test_every_empty_item_of_a_batch_is_reported_at_once(client):
+    response = client.post("/classify/batch", json={"tickets": [{"content": ""}, {"content": "路灯坏了"},
+                                                               {"content": " "}, {"title": "\u200b"}]})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "empty_ticket" and error["field"] == "tickets[0].content" and "共 3 条" in error["message"]
+    assert [d["field"] for d in error["details"]] == ["tickets[0].content", "tickets[2].content", "tickets[3].content"]
+    one = client.post("/audit/batch", json={"replies": [{"content": "路灯坏了", "reply": "已修复。"},
+                                                        {"content": "路灯坏了", "reply": ""}]}).json()["error"]
+    assert one["field"] == "replies[1].reply" and one["details"] == []
+
+
+def test_a_client_that_leaves_before_its_body_arrives_is_logged_499_not_500(caplog):
+    import asyncio
+
+    from serve.middleware import BodyGuard, RequestLog
+
+    async def never_reached(scope, receive, send):
+        raise AssertionError("the app ran without a body")
+
+    app = RequestLog(BodyGuard(never_reached, max_bytes=1024))
+    scope = {"type": "http", "method": "POST", "path": "/classify", "headers": [
+        (b"content-type", b"application/json"), (b"content-length", b"1000"), (b"x-request-id", b"gone-1")]}
+    messages = iter([{"type": "http.request", "body": b'{"content":', "more_body": True}, {"type": "http.disconnect"}])
+
+    async def receive():
+        return next(messages)
+
+    async def send(message):
+        raise AssertionError("nothing is sent to a client that left")
+
+    with caplog.at_level("INFO", logger="hotline.serve"):
+        asyncio.run(app(scope, receive, send))
+    assert "request_id=gone-1 POST /classify 499" in caplog.text
