@@ -137,6 +137,13 @@ def test_completed_results_written_with_jiang_or_an_adverb():
     assert _texts("该公司已于6月30日将8600元工资全额转入您的银行账户。", "result")
 
 
+def test_forwarding_and_a_filed_case_are_not_results_and_on_the_spot_disposal_is():
+    assert not _texts("您好！已将您反映的问题转相关部门进行处理。", "result")
+    assert not _texts("市消防支队已依法立案查处，目前案件正在办理中。", "result")
+    assert "当场销毁" in _texts("民警将发现的赌博机当场销毁，并依法收缴赌博机主板。", "result")
+    assert "妥善解决" in _texts("经开发商与您协商，事情得到妥善解决。", "result")
+
+
 def test_looking_up_a_system_or_policy_is_process_and_plans_are_not():
     assert "经查询" in _texts("经查询社保信息系统，您的缴费记录完整。", "process")
     planned = detect_elements("我局将于近期组织人员到现场核查，届时将结果告知您。")

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from sklearn.metrics import f1_score
 from typer.testing import CliRunner
 
 from model.classifier import TicketClassifier
@@ -120,6 +121,17 @@ def test_fit_auditor_reports_out_of_fold_metrics(sample_replies):
     assert fixed_metrics["elements"]["time"]["f1"] <= metrics["elements"]["time"]["f1"]
     gold = np.array([0, 0, 1, 1])
     assert best_threshold(gold, np.array([0.1, 0.3, 0.6, 0.9])) in np.round(np.arange(0.31, 0.61, 0.01), 2)
+
+
+def test_an_element_threshold_sits_on_a_broad_f1_plateau_not_on_a_lone_spike():
+    from training.evaluate_audit import best_threshold
+
+    # ten sound replies far down, one at 0.605; positives from 0.61 up: F1 is 1.0 at 0.61 only (recall falls right
+    # after it) and 0.95 all the way from 0.2 to 0.60
+    risk = np.array([0.1] * 10 + [0.605] + [0.61 + 0.01 * i for i in range(10)])
+    gold = np.array([0] * 11 + [1] * 10)
+    assert f1_score(gold, risk >= 0.61) == 1.0 > f1_score(gold, risk >= 0.5)
+    assert 0.2 < best_threshold(gold, risk) < 0.6  # on the plateau, not at the spike
 
 
 def test_the_redo_threshold_is_the_lowest_of_a_flat_f1_band():
