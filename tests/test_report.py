@@ -191,6 +191,28 @@ def test_shallow_and_worst_replies():
     assert stats.row("u", ())["worst_rows"] == "3; 5"
 
 
+def test_praise_replies_are_counted_apart_from_the_audited_ones(models, tmp_path):
+    """A 表扬 message's reply is thanks: it must neither lower the unit's redo rate nor raise its missing rates."""
+    source = tmp_path / "export.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["工单编号", "留言主题", "留言详情", "诉求类型", "答复意见", "承办单位"])
+        writer.writerow(["p1", "感谢区城管局", "路灯修好了，感谢工作人员。", "表扬", "感谢您的肯定！", "区城管局"])
+        writer.writerow(["p2", "表扬环卫工人", "环卫工人每天很辛苦，特此表扬。", "表扬", "谢谢您的支持。", "区城管局"])
+        writer.writerow(["c1", "路灯不亮", "小区门口路灯坏了一个月，请尽快修复。", "求助", "您好！您反映的问题已转交相关部门处理。",
+                         "区城管局"])
+    result = _report(source, tmp_path / "out", models=models)
+    assert result.exit_code == 0, result.output
+    (unit,) = _csv(tmp_path / "out" / "units.csv")
+    assert (unit["tickets"], unit["audited"], unit["praise"]) == ("3", "1", "2")
+    assert float(unit["missing_result_rate"]) == 1.0 and float(unit["redo_rate"]) == int(unit["redo"])
+    scored = {row["工单编号"]: row for row in _csv(tmp_path / "out" / "tickets_scored.csv")}
+    assert scored["p1"]["hotline_verdict"] == "pass"  # the praise rows are still scored, row by row
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["totals"]["praise"] == 2 and summary["totals"]["audited"] == 1
+    assert "表扬件答复（不计入核查）" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+
+
 def test_scored_tickets_pad_short_rows(tmp_path):
     writer = ScoredTickets(tmp_path, ["a", "b"])
     writer.write(["1"], RowResult(error="x", problems=[("content", "x")]))

@@ -3,8 +3,9 @@ heap), counts by predicted category and type, and agreement with the office's ow
 number of units and labels, never with the rows.
 
 Definitions (all over the rows of the export, in input order):
-- redo rate: share of a unit's audited replies (rows with a reply) whose verdict is redo; mean redo risk: the mean
-  calibrated redo_risk over the same replies;
+- redo rate: share of a unit's audited replies (rows with a reply, praise (表扬) excepted: thanking the citizen is
+  the whole reply, so it would lower the redo rate and raise the missing-element rates) whose verdict is redo;
+  mean redo risk: the mean calibrated redo_risk over the same replies; praise: the replies to 表扬 messages;
 - shallow rate: share of audited replies that are shallow (:mod:`serve.report.scoring`);
 - missing-element rate: share of audited replies where the auditor finds the element absent;
 - overdue: rows whose working days from message to reply exceed the limit (both times readable: `timed`);
@@ -35,6 +36,7 @@ class UnitStats:
     tickets: int = 0
     scored: int = 0
     audited: int = 0
+    praise: int = 0
     redo: int = 0
     risk_sum: float = 0.0
     score_sum: float = 0.0
@@ -59,6 +61,9 @@ class UnitStats:
             self.timed += 1
             self.overdue += result.overdue
         if result.verdict is None:
+            return
+        if result.praise:
+            self.praise += 1
             return
         self.audited += 1
         self.risk_sum += result.redo_risk
@@ -88,7 +93,7 @@ class UnitStats:
         worst = self.worst_first()
         return {
             "unit": unit, "tickets": self.tickets, "scored": self.scored, "audited": self.audited,
-            "redo": self.redo, "redo_rate": self.redo_rate, "mean_redo_risk": self.mean_redo_risk,
+            "praise": self.praise, "redo": self.redo, "redo_rate": self.redo_rate, "mean_redo_risk": self.mean_redo_risk,
             "shallow": self.shallow, "shallow_rate": rate(self.shallow, self.audited),
             **{f"missing_{name}_rate": rate(self.missing[name], self.audited) for name in ELEMENTS},
             "mean_score": round(self.score_sum / self.audited, 1) if self.audited else None,

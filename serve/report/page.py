@@ -39,6 +39,7 @@ def _table(head: list[str], rows: list[list[str]], name_columns: int = 1, css: s
 def _figures(stats: ReportStats) -> str:
     total = stats.total.row("全部", stats.outcome_columns)
     figures = [("工单", str(stats.rows)), ("已核查答复", str(total["audited"])),
+               *([("表扬件答复（不计入核查）", str(total["praise"]))] if total["praise"] else []),
                ("预计退回率", percent(total["redo_rate"])), ("答复过于简单", percent(total["shallow_rate"])),
                ("平均得分", _number(total["mean_score"])),
                ("超期（按时间计）", f"{total['overdue']} / {total['timed']}")]
@@ -103,7 +104,7 @@ def _agreement(stats: ReportStats) -> str:
 
 def _notes(time_limits: str) -> str:
     return f"""<h2>说明</h2><ul>
-<li>预计退回率：有答复的工单中，答复核查判为可能被退回重办（redo）的比例；平均退回风险为校准后概率的平均。</li>
+<li>预计退回率：有答复的工单中，答复核查判为可能被退回重办（redo）的比例；平均退回风险为校准后概率的平均。表扬件的答复（致谢即可）不计入已核查答复、退回率和缺要素比例，单独计数。</li>
 <li>答复过于简单：判为 redo，且只写已转办、只写已收悉、套话、只说正在处理、没有任何结果或过程（问题代码
 FORWARD_ONLY、ACK_ONLY、BANNED_PHRASE、PENDING_ONLY、NO_RESULT），或答复不足 40 字。</li>
 <li>缺要素比例：有答复的工单中，核查认为未写明该要素（办理机构或人员、办理时间、办理过程、办理结果、联系当事人情况）的比例。</li>

@@ -22,8 +22,8 @@ from serve.report.scoring import score_rows
 from serve.report.writers import ErrorsFile, ScoredTickets, write_json, write_table
 from training.exports import Record, iter_records
 
-UNIT_COLUMNS = ("unit", "tickets", "scored", "audited", "redo", "redo_rate", "mean_redo_risk", "shallow",
-                "shallow_rate", *(f"missing_{name}_rate" for name in ELEMENTS), "mean_score", "timed", "overdue")
+UNIT_COLUMNS = ("unit", "tickets", "scored", "audited", "praise", "redo", "redo_rate", "mean_redo_risk",
+                "shallow", "shallow_rate", *(f"missing_{name}_rate" for name in ELEMENTS), "mean_score", "timed", "overdue")
 
 
 @dataclass

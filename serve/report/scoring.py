@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from model.advice import is_praise
 from model.audit_results import ELEMENTS, ReplyTicket
 from model.auditor import ReplyAuditor
 from model.classifier import TicketClassifier
@@ -44,6 +45,7 @@ class RowResult:
     issues: tuple[str, ...] = ()
     shallow: bool | None = None
     relevance: int | None = None
+    praise: bool = False  # a 表扬 message: its reply is thanks, so it is counted apart from the audited replies
     working_days: int | None = None
     limit_days: int | None = None
     overdue: bool | None = None
@@ -105,14 +107,14 @@ def score_rows(classifier: TicketClassifier, auditor: ReplyAuditor,
         elif not time_problems:
             result.problems.append(("reply_time", REPLY_BEFORE_MESSAGE))
     replied = [i for i in scored if rows[i].get("reply", "").strip()]
-    audits = auditor.audit([ReplyTicket(id=rows[i].get("id") or None, title=rows[i].get("title", ""),
-                                        content=rows[i]["content"], reply=rows[i]["reply"],
-                                        message_time=rows[i].get("message_time") or None,
-                                        reply_time=rows[i].get("reply_time") or None,
-                                        type=_type(rows[i], results[i]), unit=rows[i].get("unit") or None)
-                            for i in replied])
-    for i, audit in zip(replied, audits):
+    tickets = [ReplyTicket(id=rows[i].get("id") or None, title=rows[i].get("title", ""), content=rows[i]["content"],
+                           reply=rows[i]["reply"], message_time=rows[i].get("message_time") or None,
+                           reply_time=rows[i].get("reply_time") or None, type=_type(rows[i], results[i]),
+                           unit=rows[i].get("unit") or None)
+               for i in replied]
+    for i, ticket, audit in zip(replied, tickets, auditor.audit(tickets)):
         result = results[i]
+        result.praise = is_praise(ticket)
         result.verdict, result.redo_risk, result.score = audit.verdict, audit.redo_risk, audit.score
         result.missing = tuple(name for name in ELEMENTS if not getattr(audit.elements, name).present)
         result.issues = tuple(issue.code for issue in audit.issues)
