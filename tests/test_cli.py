@@ -98,6 +98,23 @@ def test_data_after_a_cover_sheet_repeated_headers_and_totals_lines_are_handled(
     assert [r["id"] for r in _jsonl(out)] == ["w1", "w2"]
 
 
+def test_a_contents_sheet_naming_a_known_column_is_passed_over_for_the_tickets(tiny_model_dir, tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.title = "目录"
+    for row in (["序号", "内容", "页码"], ["1", "工单明细", "2"], ["2", "统计表", "3"]):
+        workbook.active.append(row)
+    data = workbook.create_sheet("工单明细")
+    for row in (["工单编号", "留言主题", "诉求内容", "承办单位"], ["w1", "路灯不亮", "小区门口路灯坏了", "A3区城管局"]):
+        data.append(row)
+    workbook.save(tmp_path / "export.xlsx")
+    out = tmp_path / "out.jsonl"
+    result = _classify(tiny_model_dir, tmp_path / "export.xlsx", out)
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in _jsonl(out)] == ["w1"]
+
+
 @pytest.mark.parametrize("name,text,ids", [
     ("semicolons in a quoted cell", '工单编号,标题,内容\n1,路灯,"涉及A路;B路;C路;D路;E路;F路路灯不亮"\n', ["1"]),
     ("a ticket whose cells read like headers", "工单编号,标题,内容\n1,标题,内容\n2,路灯,小区路灯不亮\n", ["1", "2"]),

@@ -95,9 +95,13 @@ def resolve_columns(found: Sequence[object], required: Sequence[str], optional: 
 _KNOWN_HEADERS = frozenset(header_key(alias) for aliases in COLUMN_ALIASES.values() for alias in aliases)
 
 
+def _known_count(cells: Sequence[str], known: frozenset[str]) -> int:
+    return sum(header_key(c) in known for c in cells if c)
+
+
 def _looks_like_header(cells: Sequence[str], known: frozenset[str]) -> bool:
     """Two known column names, or one among two or more filled cells (a title line is one merged cell)."""
-    hits = sum(header_key(c) in known for c in cells if c)
+    hits = _known_count(cells, known)
     return hits >= 2 or (hits >= 1 and sum(bool(c.strip()) for c in cells) >= 2)
 
 
@@ -291,16 +295,18 @@ def _sheet_rows(sheet) -> Iterator[tuple[int, list[str]]]:
 
 def _data_sheet(workbook, known: frozenset[str]
                 ) -> tuple[Iterator[tuple[int, list[str]]], list[str] | None, list[tuple[int, list[str]]]]:
-    """The rows of the first sheet with a header (a cover sheet or an empty first sheet is passed over), else of the
-    first sheet: (row iterator, header, rows read after the header)."""
-    first = None
+    """The rows of the sheet whose header names the most known columns, the first of equals (a cover sheet, a
+    table of contents with 序号/内容 or an empty first sheet is passed over), else of the first sheet: (row
+    iterator, header, rows read after the header)."""
+    first = best = None
+    best_count = 0
     for sheet in workbook.worksheets:
         rows = _sheet_rows(sheet)
         header, after = _find_header(rows, known)
-        if header is not None and _looks_like_header(header, known):
-            return rows, header, after
         first = first or (rows, header, after)
-    return first
+        if header is not None and _looks_like_header(header, known) and _known_count(header, known) > best_count:
+            best, best_count = (rows, header, after), _known_count(header, known)
+    return best or first
 
 
 def _jsonl_objects(path: Path) -> Iterator[tuple[int, dict | None]]:
