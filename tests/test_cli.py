@@ -208,6 +208,21 @@ def test_unreadable_files_give_a_clear_message(tiny_model_dir, tmp_path, name, p
     assert name in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("suffix,header,row", [
+    (".csv", "id,title,content", "{i},路灯不亮,小区门口路灯坏了一个月"),
+    (".jsonl", "", '{{"id": "{i}", "title": "路灯不亮", "content": "小区门口路灯坏了一个月"}}'),
+])
+def test_a_bad_byte_late_in_a_text_file_is_reported_at_its_line(tiny_model_dir, tmp_path, suffix, header, row):
+    lines = ([header] if header else []) + [row.format(i=i) for i in range(3000)]
+    lines[2500] = lines[2500].replace("路灯不亮", "路灯@@不亮")
+    source = tmp_path / f"late{suffix}"
+    source.write_bytes("\n".join(lines).encode("utf-8").replace(b"@@", b"\xff") + b"\n")
+    result = _classify(tiny_model_dir, source, tmp_path / "out.jsonl")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "is not UTF-8 text: line 2501 " in result.output, result.output
+    assert not (tmp_path / "out.jsonl").exists()
+
+
 def test_missing_model_directory_is_reported(tmp_path):
     result = runner.invoke(app, ["classify", str(SAMPLES / "tickets.csv"), "-o", str(tmp_path / "o.jsonl"),
                                  "--model", str(tmp_path / "nowhere")])

@@ -174,6 +174,26 @@ def _text_encoding(path: Path) -> str:
     return "utf-8-sig"  # reading fails with a clear message naming the byte
 
 
+_ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GBK", "utf-16": "UTF-16",
+                   "utf-16-le": "UTF-16", "utf-16-be": "UTF-16"}
+
+
+def _undecodable_place(path: Path, encoding: str) -> str:
+    """Where the first byte that `encoding` cannot decode is, as a text editor shows it: "line L (byte B)". The
+    decoder's own offset counts from the block it was given, so the file is decoded again line by line."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line, offset = 1, 0
+    with path.open("rb") as handle:
+        for raw in handle:
+            try:
+                decoder.decode(raw)
+            except UnicodeDecodeError as error:
+                return f"line {line} (byte {offset + max(error.start, 0)} of the file) cannot be decoded"
+            line += 1
+            offset += len(raw)
+    return "its last bytes cannot be decoded"
+
+
 def _chunks(header: list[str], rows: Iterator[tuple[int, list[str]]],
             chunk_size: int) -> Iterator[tuple[list[str], list[Record]]]:
     """Group the data rows after the header; rows that are not tickets are skipped (their numbers still count)."""
@@ -364,7 +384,8 @@ def iter_records(path: str | Path, chunk_size: int = 1000, extra_headers: Sequen
     try:
         yield from reader(path, chunk_size, known)
     except UnicodeDecodeError as error:
-        raise InputError(f"{path.name} is not UTF-8 text ({error.reason} at byte {error.start})") from error
+        raise InputError(f"{path.name} is not {_ENCODING_NAMES.get(error.encoding, error.encoding)} text: "
+                         f"{_undecodable_place(path, error.encoding)} ({error.reason})") from None
     except csv.Error as error:
         raise InputError(f"{path.name} is not valid CSV: {error}") from error
 
