@@ -33,7 +33,7 @@ ModelOption = Annotated[Path | None, typer.Option("--model", "-m", help="Model d
 AuditModelOption = Annotated[Path | None, typer.Option("--model", "-m", "--auditor", help="Reply auditor directory (default: the shipped auditor).")]
 TaxonomyOption = Annotated[Path | None, typer.Option("--taxonomy", help="A locality's taxonomy TOML laid over the shipped one.")]
 TypeEncoderOption = Annotated[Path | None, typer.Option("--type-encoder", help="A fine-tuned request-type encoder (`hotline train encoder`) to mix into the request type: more accurate, about 50 ms a ticket on a CPU (README, Encoder).")]
-SheetOption = Annotated[str | None, typer.Option("--sheet", help="The .xlsx sheet to read, by name or number (1 is the first; default: the first sheet with a header row).")]
+SheetOption = Annotated[str | None, typer.Option("--sheet", help="The .xlsx sheet to read, by name or number (1 is the first; default: the sheet whose header names the most known columns).")]
 
 
 def _fail(message: str, code: int) -> None:

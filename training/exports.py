@@ -368,7 +368,7 @@ def iter_records(path: str | Path, chunk_size: int = 1000, extra_headers: Sequen
     when the row cannot be read. Row numbers are those a spreadsheet shows (title lines above the header and rows
     that are not tickets are skipped but counted); in JSONL, line numbers (blank lines skipped). `extra_headers`:
     column names the caller maps itself (`--columns`), recognised as header names next to COLUMN_ALIASES. `sheet`:
-    the .xlsx sheet to read, by name or number (default: the first sheet with a header row)."""
+    the .xlsx sheet to read, by name or number (default: the sheet whose header names the most known columns)."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path} does not exist or is not a file")
