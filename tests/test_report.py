@@ -242,6 +242,18 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_kept_as_text(tmp_path):
     assert cells[0] == '=HYPERLINK("http://x.cn","点击")'  # stored as text in the workbook, unchanged
 
 
+def test_dates_go_back_into_the_workbook_as_dates_and_ids_stay_text(tmp_path):
+    from datetime import datetime
+
+    writer = ScoredTickets(tmp_path, ["id", "message_time", "reply_time", "note"])
+    writer.write(["20240501001", "2024-05-01 09:30:00", "2024-05-03", "2024-02-30"], RowResult())
+    writer.close()
+    [_, cells] = _xlsx_values(tmp_path / "tickets_scored.xlsx")
+    assert cells[:4] == ["20240501001", datetime(2024, 5, 1, 9, 30), datetime(2024, 5, 3), "2024-02-30"]
+    [row] = _csv(tmp_path / "tickets_scored.csv")
+    assert row["message_time"] == "2024-05-01 09:30:00"
+
+
 def test_report_states_the_time_limits_of_the_policy_it_used(models, tmp_path):
     source = tmp_path / "export.csv"
     source.write_text("id,title,content,reply,message_time,reply_time,type\n"

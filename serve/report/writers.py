@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,12 @@ RESULT_COLUMNS = (
     "hotline_limit_days", "hotline_overdue", "hotline_error",
 )
 ERROR_COLUMNS = ("row", "id", "column", "reason")
+# A date as the exports reader writes an Excel date cell (and as most exports write them): stored back as a date in
+# tickets_scored.xlsx so that it sorts and filters as one. Numbers stay text: an id like 20240501001 would turn into
+# 2.02E+10, and one like 00123 would lose its zeros.
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?")
+_DATE_FORMATS = {10: ("%Y-%m-%d", "yyyy-mm-dd"), 16: ("%Y-%m-%d %H:%M", "yyyy-mm-dd hh:mm"),
+                 19: ("%Y-%m-%d %H:%M:%S", "yyyy-mm-dd hh:mm:ss")}
 
 
 def result_cells(result: RowResult) -> list[Any]:
@@ -85,8 +93,21 @@ class ScoredTickets:
         if self.xlsx_rows == XLSX_MAX_ROWS:
             self.xlsx_truncated = True
             return
-        self._sheet.append([self._xlsx_cell(c) for c in cells])
+        self._sheet.append([*(self._original_cell(c) for c in cells[:self.width]),
+                            *(self._xlsx_cell(c) for c in cells[self.width:])])
         self.xlsx_rows += 1
+
+    def _original_cell(self, value: str) -> Any:
+        """An input cell for the workbook: a date as a date cell, anything else as :meth:`_xlsx_cell` writes it."""
+        if _DATE_TEXT.fullmatch(value):
+            parse, shown = _DATE_FORMATS[len(value)]
+            try:
+                cell = WriteOnlyCell(self._sheet, datetime.strptime(value, parse))
+            except ValueError:  # 2024-02-30: kept as the text it is
+                return self._xlsx_cell(value)
+            cell.number_format = shown
+            return cell
+        return self._xlsx_cell(value)
 
     def _xlsx_cell(self, value: Any) -> Any:
         if not isinstance(value, str):
