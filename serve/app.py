@@ -33,7 +33,8 @@ def create_app(settings: Settings | None = None, classifier: TicketClassifier | 
     """An app serving `classifier` and `auditor` (loaded at start-up from `settings.model_dir` and
     `settings.auditor_dir` when not given)."""
     # /docs and /redoc with their scripts served from the package: the service works without the internet.
-    app = FastAPIOffline(title="hotline 12345 工单服务", version=version("hotline"), description=DESCRIPTION)
+    app = FastAPIOffline(title="hotline 12345 工单服务", version=version("hotline"), description=DESCRIPTION,
+                         redirect_slashes=False)  # /classify/ is a 404 in the error shape, not a redirect built from Host
     app.state.settings = settings or Settings()
     app.state.classifier, app.state.auditor = classifier, auditor
     app.state.models = {}

@@ -33,4 +33,5 @@ async def require_api_key(settings: SettingsDep, key: Annotated[str | None, Secu
         return
     given = (key or "").strip().encode()  # HTTP keeps trailing blanks in a header value; the keys are stripped
     if not any(hmac.compare_digest(given, accepted.encode()) for accepted in settings.api_keys):
-        raise ApiError(401, "unauthorized", f"缺少或错误的 API 密钥（请求头 {API_KEY_HEADER}）", API_KEY_HEADER)
+        raise ApiError(401, "unauthorized", f"缺少或错误的 API 密钥（请求头 {API_KEY_HEADER}）", API_KEY_HEADER,
+                       headers={"WWW-Authenticate": API_KEY_HEADER})

@@ -37,9 +37,10 @@ class ApiError(Exception):
     """An error the service reports to the client as it is (status, code, message, field)."""
 
     def __init__(self, status: int, code: str, message: str, field: str | None = None,
-                 details: Sequence[ErrorDetail] = ()):
+                 details: Sequence[ErrorDetail] = (), headers: dict[str, str] | None = None):
         super().__init__(message)
         self.status, self.code, self.message, self.field, self.details = status, code, message, field, details
+        self.headers = headers
 
 
 _UNION_MEMBER = re.compile(r"^(?:str|int|float|bool|none|constrained-\w+|(?:list|dict|function-\w+)\[.*\])$")
@@ -98,6 +99,9 @@ def _detail(error: dict[str, Any], body_model: Any) -> ErrorDetail:
     return ErrorDetail(field=field, message=f"字段 {field} {reason}（{original}）", type=error["type"])
 
 
+BATCH_FIELDS = ("tickets", "replies")  # the lists of the batch endpoints, held to the max_batch_size setting
+
+
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = list(exc.errors())
     if errors and errors[0]["type"] == "json_invalid":
@@ -109,6 +113,11 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         field = field_name(too_long["loc"])
         limit = request.app.state.settings.max_batch_size
         return error_response(413, "too_large", f"字段 {field} 条数超过上限 {limit} 条", field)
+    limit = request.app.state.settings.max_batch_size
+    batch = exc.body if isinstance(getattr(exc, "body", None), dict) else {}
+    over = next((name for name in BATCH_FIELDS if isinstance(batch.get(name), list) and len(batch[name]) > limit), None)
+    if over is not None:  # the size first: fixing a bad item would only lead to a 413 next
+        return error_response(413, "too_large", f"字段 {over} 有 {len(batch[over])} 条，超过上限 {limit} 条", over)
     route = request.scope.get("route")
     body = getattr(route, "body_field", None)
     body_model = getattr(getattr(body, "field_info", None), "annotation", None)  # TicketIn, BatchRequest …
@@ -119,7 +128,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
 
 
 async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-    return error_response(exc.status, exc.code, exc.message, exc.field, exc.details)
+    return error_response(exc.status, exc.code, exc.message, exc.field, exc.details, exc.headers)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -3,9 +3,10 @@ model/audit_results.py)."""
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, field_validator
 
 from model.audit_results import Audit, ReplyTicket
 from model.results import Classification, Ticket
@@ -53,7 +54,7 @@ def _id_as_text(value: object) -> object:
 
 def _time_as_text(value: object) -> object:
     # A time cell a spreadsheet exported as a number (45383.5: Excel's serial date) is read as its text.
-    if isinstance(value, bool):
+    if isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):  # JSON's NaN/Infinity
         raise ValueError("时间应为文本（或 Excel 日期序号）")
     return str(value) if isinstance(value, int | float) else value
 
@@ -64,6 +65,7 @@ BATCH_CAP = 10_000
 # Fields that hold a name or a time, not a text: a 20,000-character 承办单位 is a mistake, not a unit.
 SHORT_FIELD_CHARS = 200
 TimeText = Annotated[str, Field(max_length=64)]
+IdText = Annotated[str, Field(max_length=SHORT_FIELD_CHARS)]
 ID_DESCRIPTION = "工单编号/留言编号（文本或整数，整数按文本返回）"
 
 
@@ -71,7 +73,7 @@ class TicketIn(Ticket):
     """一条待分类的工单：标题与诉求内容至少一项非空。"""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_TICKET]})
-    id: str | int | None = Field(None, description=ID_DESCRIPTION)
+    id: IdText | StrictInt | None = Field(None, description=ID_DESCRIPTION)
     _id_text = field_validator("id", mode="before")(_id_as_text)
     _encodable = field_validator("id", "title", "content")(_no_lone_surrogates)
 
@@ -135,7 +137,7 @@ class ReplyIn(ReplyTicket):
     2019/05/01、2019年5月1日 等格式，无法识别时不报错，由 timeliness.note 说明。"""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_REPLY]})
-    id: str | int | None = Field(None, description=ID_DESCRIPTION)
+    id: IdText | StrictInt | None = Field(None, description=ID_DESCRIPTION)
     message_time: TimeText | StrictFloat | None = Field(None, description="留言时间，如 2019-05-01 10:00:00；数字按 Excel 日期序号读")
     reply_time: TimeText | StrictFloat | None = Field(None, description="答复时间（格式同留言时间）")
     type: str | None = Field(None, max_length=SHORT_FIELD_CHARS, description="诉求类型（咨询/投诉/求助…），决定办理时限")

@@ -40,6 +40,14 @@ class Settings(BaseSettings):
     @field_validator("api_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
+        """Comma-separated keys. A value that is set but names no key (" , ") is refused rather than read as "no key
+        needed", which would open the service; so is a key an HTTP header cannot carry (printable ASCII only)."""
         if isinstance(value, str):
-            return [key.strip() for key in value.split(",") if key.strip()]
+            keys = [key.strip() for key in value.split(",") if key.strip()]
+            if value.strip() and not keys:
+                raise ValueError("HOTLINE_API_KEYS is set but names no key; leave it empty for no key")
+            value = keys
+        for key in value if isinstance(value, list) else ():
+            if not (isinstance(key, str) and key.isascii() and key.isprintable()):
+                raise ValueError("an API key may hold printable ASCII characters only (HTTP headers carry no others)")
         return value

@@ -17,20 +17,21 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, field_validator
 
 from model.similar import IndexRebuilt, TicketIndex
 from model.similar_results import PastTicket, SimilarResult
 from serve.deps import SettingsDep, require_api_key
 from serve.errors import ApiError
 from serve.inference import InferenceQueue, served_model
-from serve.limits import check_batch, check_ticket
+from serve.limits import check_batch, check_each, check_ticket
 from serve.schemas import (
     BATCH_CAP,
     ERROR_RESPONSES,
     EXAMPLE_TICKET,
     SHORT_FIELD_CHARS,
     ErrorResponse,
+    IdText,
     TicketIn,
     TimeText,
     _id_as_text,
@@ -51,7 +52,7 @@ class PastTicketIn(PastTicket):
     """一条加入索引的历史工单：工单编号必填，标题与诉求内容至少一项非空。"""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE_PAST]})
-    id: str | int = Field(min_length=1, description="工单编号（文本或整数；索引内唯一，已在索引中的编号不重复加入）")
+    id: IdText | StrictInt = Field(description="工单编号（文本或整数；索引内唯一，已在索引中的编号不重复加入）")
     message_time: TimeText | StrictFloat | None = Field(None, description="留言时间（原样保存，如 2020-06-09 12:00:00；"
                                                                     "数字按 Excel 日期序号的文本保存）")
     unit: str | None = Field(None, max_length=SHORT_FIELD_CHARS, description="承办单位")
@@ -174,6 +175,5 @@ async def similar(ticket: TicketIn, settings: SettingsDep, queue: QueueDep,
 async def similar_add(batch: AddRequest, settings: SettingsDep, queue: QueueDep) -> AddResponse:
     """加入后立即可被检索，并写入索引目录；编号已在索引中的工单保持原样。条数上限见 /version 的 limits.max_batch_size。"""
     check_batch(batch.tickets, settings, "tickets")
-    for index, ticket in enumerate(batch.tickets):
-        check_ticket(ticket, settings, f"tickets[{index}].")
+    check_each(batch.tickets, lambda ticket, prefix: check_ticket(ticket, settings, prefix), "tickets")
     return await _answer(queue, _Job(tickets=batch.tickets))

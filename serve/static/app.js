@@ -204,7 +204,7 @@ function initDispatch() {
   }
 
   function updateCount() {
-    $("content-count").textContent = inputs.content.value.length;
+    $("content-count").textContent = Array.from(inputs.content.value).length;
   }
 
   form.addEventListener("reset", () => setTimeout(updateCount));

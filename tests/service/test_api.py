@@ -76,7 +76,7 @@ def test_api_key_protects_everything_but_health(make_client, path):
 
     for headers in ({}, {"X-API-Key": "wrong"}):
         response = call(headers)
-        assert response.status_code == 401
+        assert response.status_code == 401 and response.headers["WWW-Authenticate"] == "X-API-Key"
         assert response.json()["error"]["code"] == "unauthorized"
         assert response.json()["error"]["field"] == "X-API-Key"
     assert call({"X-API-Key": "k2"}).status_code == 200
@@ -95,6 +95,15 @@ def test_settings_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("HOTLINE_REVIEW_THRESHOLD", "2")
     with pytest.raises(ValueError, match="review_threshold"):
         Settings()
+
+
+@pytest.mark.parametrize("value,problem", [(" , ,", "names no key"), ("密钥1,ok", "printable ASCII")])
+def test_api_keys_that_would_open_the_service_or_never_match_are_refused(monkeypatch, value, problem):
+    monkeypatch.setenv("HOTLINE_API_KEYS", value)
+    with pytest.raises(ValueError, match=problem):
+        Settings()
+    monkeypatch.setenv("HOTLINE_API_KEYS", "")
+    assert Settings().api_keys == []
 
 
 def test_review_threshold_setting_decides_needs_review(make_client, tiny_classifier):

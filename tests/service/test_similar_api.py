@@ -72,6 +72,12 @@ def test_bad_requests_name_the_field(make_client, index_dir, path, body, status,
     assert response.json()["error"]["code"] == code and response.json()["error"]["field"] == field
 
 
+def test_every_empty_addition_is_listed(make_client, index_dir):
+    empty = [{"id": "e1", "title": "", "content": " "}, _body(REPEATS["s002"]), {"id": "e2", "content": ""}]
+    error = make_client(similar_index=index_dir).post("/similar/add", json={"tickets": empty}).json()["error"]
+    assert [d["field"] for d in error["details"]] == ["tickets[0].content", "tickets[2].content"]
+
+
 def test_api_key_is_required_when_configured(make_client, index_dir):
     client = make_client(similar_index=index_dir, api_keys="k1")
     assert client.post("/similar", json=_body(REPEATS["s002"])).status_code == 401
