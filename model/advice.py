@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from model.audit_lexicon import BANNED_PHRASES, BANNED_RE
@@ -142,7 +143,7 @@ def _skeleton(ticket: ReplyTicket, elements: dict[str, ElementAudit]) -> str:
     """Four paragraphs; each holds (up to three of) the reply's own sentences that carry that part's evidence, quoted as
     written, or a placeholder. Sentences with a banned bare phrase are what the unit should replace: they are left out.
     The sign-off (organisation and date) is no part of the handling: org evidence alone places no sentence."""
-    starts = {name: [span.start for span in elements[name].evidence]
+    starts = {name: sorted(span.start for span in elements[name].evidence)
               for name in ("contact", "result", "process", "time")}
     parts: dict[str, list[str]] = {"process": [], "result": [], "contact": []}
     first_free = None
@@ -150,7 +151,7 @@ def _skeleton(ticket: ReplyTicket, elements: dict[str, ElementAudit]) -> str:
         text = _as_written(found.group())
         if not text or _banned_phrase(text):
             continue
-        evidence = {name: sum(found.start() <= s < found.end() for s in at) for name, at in starts.items()}
+        evidence = {name: bisect_left(at, found.end()) - bisect_left(at, found.start()) for name, at in starts.items()}
         part = _part(text, evidence)
         if part is None:
             if index == 0:
