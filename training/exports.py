@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from datetime import datetime, time
 from pathlib import Path
 
 from model.text import mask_pii
@@ -107,18 +108,38 @@ def _looks_like_header(cells: Sequence[str], known: frozenset[str]) -> bool:
 
 def _find_header(rows: Iterator[tuple[int, list[str]]],
                  known: frozenset[str]) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
-    """The header row among the first HEADER_SEARCH_ROWS rows (else the first row), and the rows read after it (to be
-    yielded first)."""
-    seen: list[tuple[int, list[str]]] = []
-    for number, cells in rows:
-        seen.append((number, cells))
-        if _looks_like_header(cells, known):
-            return cells, []
-        if len(seen) == HEADER_SEARCH_ROWS:
-            break
+    """The header among the first HEADER_SEARCH_ROWS rows: the one naming the most known columns, the first of equals
+    (a query line such as 受理时间 | 2024-05-01 至 … above the header names two), else the first row; and the rows read
+    after it (to be yielded first). A second header row under a group heading (办理情况 over 承办单位 / 答复内容) is
+    merged into it."""
+    seen = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
     if not seen:
         return None, []
-    return seen[0][1], seen[1:]
+    scored = [(_known_count(cells, known), -index) for index, (_, cells) in enumerate(seen)
+              if _looks_like_header(cells, known)]
+    if not scored:
+        return seen[0][1], seen[1:]
+    index = -max(scored)[1]
+    header, after = seen[index][1], seen[index + 1:]
+    if after and (merged := _merged_header(header, after[0][1], known)) is not None:
+        return merged, after[1:]
+    return header, after
+
+
+def _merged_header(header: Sequence[str], below: Sequence[str], known: frozenset[str]) -> list[str] | None:
+    """`header` completed with the column names of the row under it, when that row is a second header row: every
+    filled cell a known name or the cell above repeated, and at least one known name under a blank or unknown cell."""
+    pairs = list(itertools.zip_longest(header, below, fillvalue=""))
+    filled = [(upper, lower) for upper, lower in pairs if lower.strip()]
+
+    def names_the_column(upper: str, lower: str) -> bool:
+        return header_key(lower) in known and header_key(upper) not in known
+
+    if not any(names_the_column(upper, lower) for upper, lower in filled):
+        return None
+    if not all(header_key(lower) in known or lower.strip() == upper.strip() for upper, lower in filled):
+        return None
+    return [lower if lower.strip() and names_the_column(upper, lower) else upper for upper, lower in pairs]
 
 
 def _delimiter(head: str, known: frozenset[str]) -> str:
@@ -134,16 +155,19 @@ def _delimiter(head: str, known: frozenset[str]) -> str:
     return max((",", "\t", ";"), key=lambda d: (first_line.count(d), d == ","))
 
 
+# A totals line (合计 / 合计：5件 / 共计5条) or a footer line (制表人：… / 导出时间：…) under the tickets.
 _TOTALS = {"合计", "总计", "小计"}
+_FOOTER = re.compile(r"(?:合计|总计|小计|共计)[:：]?\s*\d+\s*[条件项单个]?$|(?:制表|填表|审核|统计|导出|打印)(?:人|时间|日期|单位)?[:：]")
+FOOTER_MAX_CELLS = 3  # a footer line fills a cell or three
 
 
 def _not_a_ticket(cells: Sequence[str], header: Sequence[str]) -> bool:
     """A wholly blank row, the header repeated (exports pasted together month by month: every filled cell is its
-    column's name) or a totals line (合计 …)."""
+    column's name), a totals line (合计 …) or a footer line (制表人：…)."""
     filled = [c.strip() for c in cells if c.strip()]
     if not filled:
         return True
-    if filled[0] in _TOTALS:
+    if filled[0] in _TOTALS or (_FOOTER.match(filled[0]) and len(filled) <= FOOTER_MAX_CELLS):
         return True
     same = [c.strip() == h.strip() for c, h in zip(cells, header) if c.strip()]
     return len(same) >= 2 and all(same)
@@ -154,6 +178,8 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, datetime) and value.time() == time(0):  # a date cell: Excel stores dates as midnight
+        return value.date().isoformat()
     return str(value)
 
 
@@ -208,16 +234,42 @@ def _chunks(header: list[str], rows: Iterator[tuple[int, list[str]]],
     yield header, chunk
 
 
+SWALLOWED_ROWS = 2  # lines inside one cell that read as rows of the file before the cell counts as swallowing them
+
+
+def _unclosed_quotes_refused(rows: Iterator[tuple[int, list[str]]], header: Sequence[str], delimiter: str,
+                             path: Path) -> Iterator[tuple[int, list[str]]]:
+    """The rows, unless a cell opens with a quote that is not closed where the cell ends (我要投诉"… written without
+    doubling the quote): the csv reader then reads the following lines into that one cell, rows and all, and they
+    would be lost without a word. Such a cell holds lines that split into as many cells as the header has."""
+    width = len(header)
+    for number, cells in rows:
+        for column, cell in enumerate(cells):
+            if "\n" not in cell or width < 2:
+                continue
+            lines = cell.split("\n")[1:]
+            rowlike = sum(len(next(csv.reader([line], delimiter=delimiter), [])) >= width for line in lines)
+            if rowlike >= SWALLOWED_ROWS:
+                name = header[column] if column < len(header) else f"column {column + 1}"
+                raise InputError(
+                    f"{path.name}: row {number}, column {name!r}: the cell opens with a quote that is never closed, so "
+                    f"the {len(lines)} lines after it were read into that one cell (at least {rowlike} of them look "
+                    f"like rows). In a CSV a quote inside a cell is written twice (\"\"); fix it and run again")
+        yield number, cells
+
+
 def _csv_chunks(path: Path, chunk_size: int, known: frozenset[str]) -> Iterator[tuple[list[str], list[Record]]]:
     csv.field_size_limit(CSV_FIELD_LIMIT)
     with path.open("r", encoding=_text_encoding(path), newline="") as handle:
         head = "".join(handle.readline() for _ in range(HEADER_SEARCH_ROWS))
         handle.seek(0)
-        rows = enumerate(csv.reader(handle, delimiter=_delimiter(head, known)), start=1)  # numbered as Excel does
+        delimiter = _delimiter(head, known)
+        rows = enumerate(csv.reader(handle, delimiter=delimiter), start=1)  # numbered as Excel does
         header, after = _find_header(rows, known)
         if header is None:
             raise InputError(f"{path.name} is empty: no header row")
-        yield from _chunks(header, itertools.chain(after, rows), chunk_size)
+        checked = _unclosed_quotes_refused(itertools.chain(after, rows), header, delimiter, path)
+        yield from _chunks(header, checked, chunk_size)
 
 
 def _xlsx_chunks(path: Path, chunk_size: int, known: frozenset[str],
@@ -342,6 +394,13 @@ def _jsonl_objects(path: Path) -> Iterator[tuple[int, dict | None]]:
             yield number, record if isinstance(record, dict) else None
 
 
+def _json_cell(value: object) -> str:
+    """A JSON value as the text of a cell: true/false and nested objects or lists as JSON, not as Python writes them."""
+    if isinstance(value, bool | dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return _cell(value)
+
+
 def _jsonl_chunks(path: Path, chunk_size: int, known: frozenset[str]) -> Iterator[tuple[list[str], list[Record]]]:
     """JSON lines: the header is every key any object has, in the order first seen (serialisers leave out empty
     fields, so the first ticket may lack a reply or a time that later ones have); a broken line becomes a row of
@@ -355,7 +414,7 @@ def _jsonl_chunks(path: Path, chunk_size: int, known: frozenset[str]) -> Iterato
     header = list(keys)
     chunk: list[Record] = []
     for number, record in _jsonl_objects(path):
-        chunk.append((number, [_cell(record.get(k)) for k in header] if record is not None else None))
+        chunk.append((number, [_json_cell(record.get(k)) for k in header] if record is not None else None))
         if len(chunk) == chunk_size:
             yield header, chunk
             chunk = []

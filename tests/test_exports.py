@@ -1,0 +1,93 @@
+"""Reading office exports: where the header is, which lines are tickets, and what a cell's text is."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+import pytest
+from openpyxl import Workbook
+
+from training.exports import InputError, iter_records, iter_table
+
+HEADER = ["工单编号", "标题", "诉求内容", "承办单位"]
+TICKETS = [["w1", "路灯不亮", "小区门口路灯坏了一个月", "A3区城管局"], ["w2", "工资拖欠", "老板拖欠三个月工资", "A3区人社局"]]
+
+
+def _rows(path, **kwargs) -> list[dict[str, str]]:
+    return [row for chunk in iter_table(path, ["content"], ["id", "title", "unit", "reply", "reply_time",
+                                                            "message_time"], **kwargs) for row in chunk]
+
+
+def _xlsx(path, rows, merges=()):
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    for cells in merges:
+        workbook.active.merge_cells(cells)
+    workbook.save(path)
+    return path
+
+
+def test_an_unclosed_quote_that_swallows_the_following_rows_is_refused(tmp_path):
+    lines = ["id,title,content"] + [f"t{i},路灯不亮,小区门口路灯坏了" for i in range(20)]
+    lines[3] = 't2,路灯不亮,"我要投诉小区门口路灯坏了'
+    source = tmp_path / "quote.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"row 4, column 'content'.*never closed"):
+        _rows(source)
+
+
+def test_a_cell_of_several_lines_with_commas_is_still_a_cell(tmp_path):
+    source = tmp_path / "lines.csv"
+    source.write_text('id,title,content\nt1,噪音,"楼下KTV,每晚营业\n到凌晨2点,很吵"\nt2,路灯,路灯坏了\n', encoding="utf-8")
+    assert [row["id"] for row in _rows(source)] == ["t1", "t2"]
+
+
+def test_a_query_line_naming_two_columns_does_not_hide_the_header_below_it(tmp_path):
+    source = _xlsx(tmp_path / "criteria.xlsx", [["A市12345热线工单明细"],
+                                                 ["受理时间", "2024-05-01 至 2024-05-31", None, "办理状态", "已办结"],
+                                                 HEADER, *TICKETS])
+    rows = _rows(source)
+    assert [(row["id"], row["unit"]) for row in rows] == [("w1", "A3区城管局"), ("w2", "A3区人社局")]
+
+
+def test_a_second_header_row_under_a_group_heading_completes_the_header(tmp_path):
+    group = ["工单编号", "标题", "诉求内容", "办理情况", "", ""]
+    names = ["", "", "", "承办单位", "答复内容", "办结时间"]
+    ticket = ["w1", "路灯不亮", "小区门口路灯坏了", "A3区城管局", "已于5月3日修复。", "2024-05-03"]
+    csv_source = tmp_path / "two.csv"
+    csv_source.write_text("\n".join(",".join(row) for row in (group, names, ticket)) + "\n", encoding="utf-8")
+    merged = _xlsx(tmp_path / "two.xlsx", [group, names, ticket], merges=("A1:A2", "B1:B2", "C1:C2", "D1:F1"))
+    for source in (csv_source, merged):
+        [row] = _rows(source)
+        assert (row["id"], row["unit"], row["reply"], row["reply_time"]) == \
+            ("w1", "A3区城管局", "已于5月3日修复。", "2024-05-03"), source.name
+
+
+def test_totals_and_footer_lines_are_not_tickets(tmp_path):
+    source = _xlsx(tmp_path / "footer.xlsx", [HEADER, *TICKETS, ["合计：2件"], ["共计2条"], ["合计", "", "", "2"],
+                                              ["制表人：李四  审核：王五"], ["导出时间：2024-05-31 10:00"]])
+    assert [row["id"] for row in _rows(source)] == ["w1", "w2"]
+
+
+def test_titles_that_start_like_a_totals_line_are_tickets(tmp_path):
+    source = tmp_path / "titles.csv"
+    source.write_text("title,content\n合计收费不合理,物业费多收\n共计3次投诉无果,噪音问题没人管\n", encoding="utf-8")
+    assert [row["title"] for row in _rows(source)] == ["合计收费不合理", "共计3次投诉无果"]
+
+
+def test_json_values_are_read_as_json_text(tmp_path):
+    source = tmp_path / "odd.jsonl"
+    ticket = {"id": 7, "content": "路灯坏了", "urgent": True, "extra": {"楼栋": 3}, "tags": ["路灯"]}
+    source.write_text(json.dumps(ticket, ensure_ascii=False) + "\n", encoding="utf-8")
+    [(header, [(_, cells)])] = list(iter_records(source))
+    assert dict(zip(header, cells)) == {"id": "7", "content": "路灯坏了", "urgent": "true", "extra": '{"楼栋": 3}',
+                                        "tags": '["路灯"]'}
+
+
+def test_date_cells_read_as_dates_and_times_keep_their_time(tmp_path):
+    source = _xlsx(tmp_path / "dates.xlsx", [["id", "content", "留言时间", "答复时间"],
+                                             ["w1", "路灯坏了", date(2024, 5, 1), datetime(2024, 5, 3, 9, 30)]])
+    [row] = _rows(source)
+    assert (row["message_time"], row["reply_time"]) == ("2024-05-01", "2024-05-03 09:30:00")
