@@ -316,3 +316,83 @@ def test_a_header_with_one_known_name_is_still_the_header(models, tmp_path):
     assert result.exit_code == 0, result.output
     scored = _csv(tmp_path / "out" / "tickets_scored.csv")
     assert [(r["流水号"], r["诉求内容"]) for r in scored] == [("1", "标题"), ("2", "小区路灯坏了一个月")]
+
+
+def _tickets_csv(path, rows):
+    """An export of `rows` short tickets (ids 1…)."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["工单编号", "标题", "诉求内容"])
+        writer.writerows([str(i), "路灯不亮", f"小区门口路灯坏了{i}天，晚上出行很不方便，请尽快修复。"]
+                         for i in range(1, rows + 1))
+
+
+def test_a_report_refuses_to_read_one_of_the_files_it_writes(models, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    _tickets_csv(out / "tickets_scored.csv", 3)
+    before = (out / "tickets_scored.csv").read_bytes()
+    (tmp_path / "link.csv").symlink_to(out / "tickets_scored.csv")
+    for source in (out / "tickets_scored.csv", out / ".." / "out" / "tickets_scored.csv", tmp_path / "link.csv"):
+        result = _report(source, out, models=models)
+        assert result.exit_code == 2, result.output
+        assert "is the report's own tickets_scored.csv" in result.output and "another folder" in result.output
+    assert (out / "tickets_scored.csv").read_bytes() == before and [p.name for p in out.iterdir()] == [
+        "tickets_scored.csv"]
+    assert _report(out / "tickets_scored.csv", tmp_path / "elsewhere", models=models).exit_code == 0
+
+
+@pytest.mark.parametrize("new_folder", [False, True])
+def test_a_report_that_breaks_halfway_leaves_the_previous_one_whole(models, tmp_path, new_folder):
+    from serve.report.run import WIDTH_ROWS
+
+    out = tmp_path / "out"
+    if not new_folder:
+        _tickets_csv(tmp_path / "good.csv", 2)
+        assert _report(tmp_path / "good.csv", out, models=models).exit_code == 0
+        (out / "notes.txt").write_text("the office's own file", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in out.iterdir()} if out.exists() else None
+    source = tmp_path / "halfbad.csv"
+    _tickets_csv(source, WIDTH_ROWS + 200)  # the bad line lies past the rows read ahead and past 64 KiB
+    with source.open("ab") as handle:
+        handle.write("99999,坏行,".encode() + "这一行是GBK".encode("gbk") + b"\n")
+    result = _report(source, out, "--chunk-size", "50", models=models)
+    assert result.exit_code == 2 and "not UTF-8" in result.output
+    assert ({p.name: p.read_bytes() for p in out.iterdir()} if out.exists() else None) == before
+
+
+def test_cells_right_of_the_last_header_name_are_carried_under_their_column_letter(models, tmp_path):
+    from openpyxl import Workbook
+
+    source = tmp_path / "export.csv"
+    source.write_text("工单编号,,诉求内容\n1,路灯不亮,小区门口路灯坏了一个月,备注：已回访,额外\n2,停水,小区停水三天\n",
+                      encoding="utf-8")
+    workbook = Workbook()
+    workbook.active.append(["工单编号", "标题", "诉求内容", None, None])  # trailing header cells left blank
+    workbook.active.append(["1", "路灯不亮", "小区门口路灯坏了一个月", "备注：已回访", "额外"])
+    workbook.save(tmp_path / "export.xlsx")
+    result = _report(source, tmp_path / "csv", "--chunk-size", "1", models=models)
+    assert result.exit_code == 0, result.output
+    rows = _csv(tmp_path / "csv" / "tickets_scored.csv")
+    assert list(rows[0])[:6] == ["工单编号", "列B", "诉求内容", "列D", "列E", "hotline_category"]
+    assert [(r["列D"], r["列E"]) for r in rows] == [("备注：已回访", "额外"), ("", "")]
+    assert _xlsx_values(tmp_path / "csv" / "tickets_scored.xlsx")[1][3:5] == ["备注：已回访", "额外"]
+    result = _report(tmp_path / "export.xlsx", tmp_path / "xlsx", models=models)
+    assert result.exit_code == 0, result.output
+    [row] = _csv(tmp_path / "xlsx" / "tickets_scored.csv")
+    assert (row["标题"], row["列D"], row["列E"]) == ("路灯不亮", "备注：已回访", "额外")
+
+
+def test_a_row_wider_than_the_rows_read_ahead_is_named_in_the_errors_file(models, tmp_path, monkeypatch):
+    monkeypatch.setattr("serve.report.run.WIDTH_ROWS", 2)
+    source = tmp_path / "export.csv"
+    source.write_text("工单编号,标题,诉求内容\n1,路灯,路灯坏了,备注\n2,停水,小区停水三天\n3,噪音,楼下噪音扰民,,后来的备注,又一个\n",
+                      encoding="utf-8")
+    result = _report(source, tmp_path / "out", models=models)
+    assert result.exit_code == 0, result.output
+    assert "1 with problems" in result.output
+    [problem] = _csv(tmp_path / "out" / "errors.csv")
+    assert problem["row"] == "4" and problem["reason"].startswith("2 cell(s) right of column D not carried")
+    rows = _csv(tmp_path / "out" / "tickets_scored.csv")
+    assert [r["列D"] for r in rows] == ["备注", "", ""] and rows[2]["hotline_error"] == problem["reason"]
+    assert rows[2]["hotline_category"]  # the row itself is still scored

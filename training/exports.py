@@ -41,8 +41,9 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 }
 READABLE_SUFFIXES = (".csv", ".xlsx", ".jsonl")
 # Office exports often put a title line or two ("A市12345热线工单导出（2024年5月）") above the header: the header is
-# the first of this many rows with at least two known column names (else the first row).
+# looked for among this many rows (see _find_header).
 HEADER_SEARCH_ROWS = 10
+DISPLACING_NAMES = 3  # known names a later row needs to be taken as the header over an earlier header-like row
 CSV_FIELD_LIMIT = 64 * 1024 * 1024  # characters in one cell (the csv module's default, 131,072, rejects the file)
 Record = tuple[int, list[str] | None]  # (row number in the file, its cells; None when the row cannot be read)
 
@@ -108,18 +109,21 @@ def _looks_like_header(cells: Sequence[str], known: frozenset[str]) -> bool:
 
 def _find_header(rows: Iterator[tuple[int, list[str]]],
                  known: frozenset[str]) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
-    """The header among the first HEADER_SEARCH_ROWS rows: the one naming the most known columns, the first of equals
-    (a query line such as 受理时间 | 2024-05-01 至 … above the header names two), else the first row; and the rows read
-    after it (to be yielded first). A second header row under a group heading (办理情况 over 承办单位 / 答复内容) is
-    merged into it."""
+    """The header among the first HEADER_SEARCH_ROWS rows: the first that looks like one, unless a later one names
+    more known columns and at least DISPLACING_NAMES of them (a query line such as 受理时间 | 2024-05-01 至 … | 办理状态
+    above the header names two; a ticket whose cells read 标题, 内容 under a header naming one does not displace it);
+    else the first row. Also the rows read after it (to be yielded first). A second header row under a group heading
+    (办理情况 over 承办单位 / 答复内容) is merged into it."""
     seen = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
     if not seen:
         return None, []
-    scored = [(_known_count(cells, known), -index) for index, (_, cells) in enumerate(seen)
-              if _looks_like_header(cells, known)]
-    if not scored:
+    counts = {index: _known_count(cells, known) for index, (_, cells) in enumerate(seen)
+              if _looks_like_header(cells, known)}
+    if not counts:
         return seen[0][1], seen[1:]
-    index = -max(scored)[1]
+    first = min(counts)
+    best = max(counts, key=lambda index: (counts[index], -index))
+    index = best if counts[best] >= DISPLACING_NAMES and counts[best] > counts[first] else first
     header, after = seen[index][1], seen[index + 1:]
     if after and (merged := _merged_header(header, after[0][1], known)) is not None:
         return merged, after[1:]

@@ -1,12 +1,15 @@
 """The columns a report reads: office headers through COLUMN_ALIASES, plus the user's own mapping
-(`--columns 答复内容=reply,处理部门=unit` or a TOML/JSON file of header = canonical name pairs)."""
+(`--columns 答复内容=reply,处理部门=unit` or a TOML/JSON file of header = canonical name pairs); and the columns its
+scored tickets carry (every input column, unnamed ones included)."""
 
 from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+
+from openpyxl.utils import get_column_letter
 
 from training.exports import ColumnError, InputError, describe_headers, header_key, resolve_columns
 
@@ -75,3 +78,16 @@ def describe(position: dict[str, int], header: Sequence[str]) -> dict[str, str]:
     """Canonical name → the file's header, in a fixed order (for the report's notes)."""
     return {name: header[position[name]] for name in (*REQUIRED, *OPTIONAL) if name in position}
 
+
+
+def carried_header(header: Sequence[str], rows: Iterable[list[str] | None]) -> list[str]:
+    """The names of the input columns the scored tickets carry: the header, widened to the widest of `rows` (a 备注
+    column typed right of the last header name is carried too), a blank name replaced by its column's letter (列F)."""
+    width = max([len(header), *(_filled_width(cells) for cells in rows if cells)])
+    names = [*header, *[""] * (width - len(header))]
+    return [name if name.strip() else f"列{get_column_letter(i + 1)}" for i, name in enumerate(names)]
+
+
+def _filled_width(cells: Sequence[str]) -> int:
+    """The number of cells up to the last filled one (an .xlsx row ends in formatted blank cells)."""
+    return max((i + 1 for i, cell in enumerate(cells) if cell.strip()), default=0)
