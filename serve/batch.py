@@ -25,7 +25,7 @@ from model.auditor import ReplyAuditor
 from model.classifier import TicketClassifier
 from model.results import Classification, Ticket
 from model.text import default_tokenizer
-from training.exports import InputError, iter_table
+from training.exports import InputError, iter_records, resolve_columns
 
 XLSX_MAX_CHARS = 32_767  # Excel's limit for one cell
 XLSX_MAX_ROWS = 1_048_576  # Excel's limit for a sheet, header included
@@ -34,6 +34,7 @@ WRITABLE_SUFFIXES = (".jsonl", ".csv", ".xlsx")
 UNREADABLE_ROW = "unreadable row: not a JSON object"
 
 
+TICKET_OPTIONAL = ("id", "title")  # without them a row is named by its row number and has no title (read_rows)
 AUDIT_OPTIONAL = ("message_time", "reply_time", "type", "unit")
 RowProcessor = Callable[[list[dict[str, str] | None]], list[dict[str, Any]]]
 
@@ -103,9 +104,25 @@ def flat_record(record: dict[str, Any]) -> dict[str, Any]:
             for key, value in record.items()}
 
 
+def _make_folder(folder: Path) -> None:
+    """Create the output's folder; when a file stands where a folder of the path should be, say which."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        blocking = next((p for p in (*reversed(folder.parents), folder) if p.exists() and not p.is_dir()), None)
+        if blocking is None:
+            reason = error.strerror or str(error)
+        elif blocking == folder:
+            reason = "a file of that name is there"
+        else:
+            reason = f"{blocking} is a file, not a folder"
+        raise OSError(error.errno, f"cannot create the folder {folder}: {reason}") from error
+
+
 class ResultWriter:
-    """Writes results as .jsonl, .csv (both streamed) or .xlsx (written on close). Excel holds at most
-    XLSX_MAX_CHARS characters in a cell: longer ones are cut to fit and counted in `cut_cells`."""
+    """Writes results as .jsonl, .csv (both streamed) or .xlsx (written on close; the file is opened at once, so a
+    path the system refuses fails before any scoring). Excel holds at most XLSX_MAX_CHARS characters in a cell: longer
+    ones are cut to fit and counted in `cut_cells`. A .csv or .xlsx without any row still has its header line."""
 
     def __init__(self, path: Path, columns: Iterable[str]):
         self.path = Path(path)
@@ -114,9 +131,9 @@ class ResultWriter:
         if suffix not in WRITABLE_SUFFIXES:
             raise InputError(f"{self.path.name}: unsupported output type; use one of {', '.join(WRITABLE_SUFFIXES)}")
         self.suffix = suffix
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(self.path.parent)
         self._rows: list[dict[str, object]] = []
-        self._handle = None if suffix == ".xlsx" else self.path.open("w", encoding="utf-8", newline="")
+        self._handle = self.path.open("wb") if suffix == ".xlsx" else self.path.open("w", encoding="utf-8", newline="")
         self._csv: csv.DictWriter | None = None
         self.cut_cells = 0
 
@@ -148,10 +165,11 @@ class ResultWriter:
         return value
 
     def close(self) -> None:
-        if self.suffix == ".xlsx":
-            self._write_xlsx()
-        elif self._handle is not None:
-            self._handle.close()
+        with self._handle:
+            if self.suffix == ".xlsx":
+                self._write_xlsx()
+            elif self.suffix == ".csv" and self._csv is None:  # no row: the header still names the columns
+                csv.writer(self._handle).writerow(self.columns)
 
     def _write_xlsx(self) -> None:
         from openpyxl import Workbook
@@ -171,16 +189,38 @@ class ResultWriter:
         sheet.append(columns)
         for row in self._rows:
             sheet.append([cell(row.get(column)) for column in columns])
-        workbook.save(self.path)
+        workbook.save(self._handle)
+
+
+def read_rows(source: Path, required: tuple[str, ...], optional: tuple[str, ...], chunk_size: int,
+              sheet: str | None) -> Iterator[list[dict[str, str] | None]]:
+    """Chunks of `source`'s rows as dicts of canonical columns (None for a row that cannot be read), with an `id` and
+    a `title` even where the file has no such column: the id is the row's own, stripped, or else (no id column, a
+    blank cell) the row number the file shows (a spreadsheet's row, a JSONL line); the title is empty."""
+    position: dict[str, int] | None = None
+    for header, records in iter_records(source, chunk_size, sheet=sheet):
+        if position is None:
+            mapping = resolve_columns(header, required, (*TICKET_OPTIONAL, *optional))
+            position = {name: header.index(column) for name, column in mapping.items()}
+        chunk: list[dict[str, str] | None] = []
+        for number, cells in records:
+            if cells is None:
+                chunk.append(None)
+                continue
+            row = {"title": ""} | {name: (cells[i] if i < len(cells) else "") for name, i in position.items()}
+            row["id"] = row.get("id", "").strip() or str(number)
+            chunk.append(row)
+        yield chunk
 
 
 def score_file(process: RowProcessor, source: Path, destination: Path, required: tuple[str, ...],
                optional: tuple[str, ...], columns: Iterable[str], flagged: Callable[[dict[str, Any]], bool],
                chunk_size: int = 512, on_chunk: Callable[[int], None] | None = None,
                workers: int = 1, sheet: str | None = None) -> BatchSummary:
-    """Score every row of `source` (its `sheet`, for an .xlsx) into `destination`; `on_chunk(n)` reports progress."""
+    """Score every row of `source` (its `sheet`, for an .xlsx; columns as `read_rows` gives them) into `destination`;
+    `on_chunk(n)` reports progress."""
     summary = BatchSummary()
-    chunks: Iterator = iter_table(source, required=required, optional=optional, chunk_size=chunk_size, sheet=sheet)
+    chunks = read_rows(source, required, optional, chunk_size, sheet)
     first = next(chunks)  # raises ColumnError / InputError before the output file is created
     writer = ResultWriter(destination, columns)
     try:
@@ -204,8 +244,8 @@ def classify_file(classifier: TicketClassifier, source: Path, destination: Path,
                   on_chunk: Callable[[int], None] | None = None, workers: int = 1,
                   sheet: str | None = None) -> BatchSummary:
     """Classify every ticket of `source`; `flagged` counts the tickets that need review."""
-    return score_file(functools.partial(classify_rows, classifier), source, destination, ("id", "title", "content"),
-                      (), Classification.model_fields, lambda r: r["needs_review"], chunk_size, on_chunk, workers,
+    return score_file(functools.partial(classify_rows, classifier), source, destination, ("content",), (),
+                      Classification.model_fields, lambda r: r["needs_review"], chunk_size, on_chunk, workers,
                       sheet)
 
 
@@ -214,5 +254,5 @@ def audit_file(auditor: ReplyAuditor, source: Path, destination: Path, chunk_siz
                sheet: str | None = None) -> BatchSummary:
     """Audit every reply of `source`; `flagged` counts the replies at risk of a redo."""
     return score_file(functools.partial(audit_rows, auditor), source, destination,
-                      ("id", "title", "content", "reply"), AUDIT_OPTIONAL, Audit.model_fields,
+                      ("content", "reply"), AUDIT_OPTIONAL, Audit.model_fields,
                       lambda r: r["verdict"] == "redo", chunk_size, on_chunk, workers, sheet)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import sys
+import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -37,8 +39,13 @@ SheetOption = Annotated[str | None, typer.Option("--sheet", help="The .xlsx shee
 
 
 def _fail(message: str, code: int) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)  # paths and headers may hold [brackets]
     raise typer.Exit(code)
+
+
+def _say(message: str) -> None:
+    """A line for the user on stderr, as written: file names, paths and headers may hold [brackets]."""
+    err.print(message, markup=False, highlight=False)
 
 
 def _sheet_needs_data(sheet: str | None, data: Path | None) -> None:
@@ -63,9 +70,15 @@ def _file_problem(error: OSError) -> str:
     return f"{where}{error.strerror or error}"
 
 
+def _not_toml(path: Path | None, error: tomllib.TOMLDecodeError) -> str:
+    """A --taxonomy or --policy file the TOML parser rejects (the shipped files parse): its message says where in the
+    file, not which file."""
+    return f"{path} is not valid TOML: {error}"
+
+
 def _progress() -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=err, transient=not sys.stderr.isatty(),
+    return Progress(SpinnerColumn(), TextColumn("{task.description}", markup=False), BarColumn(),
+                    MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=not sys.stderr.isatty(),
                     disable=not sys.stderr.isatty())
 
 
@@ -77,6 +90,8 @@ def _load_classifier(model: Path | None, taxonomy: Path | None, type_encoder: Pa
         _fail("--type-encoder runs torch on every core already: use --workers 1 with it", EXIT_BAD_INPUT)
     try:
         classifier = TicketClassifier.load(model, taxonomy)
+    except tomllib.TOMLDecodeError as error:
+        _fail(f"cannot load the model: {_not_toml(taxonomy, error)}", EXIT_MODEL)
     except (ModelFileError, OSError, ValueError) as error:
         _fail(f"cannot load the model: {error}", EXIT_MODEL)
     if type_encoder is not None:
@@ -92,7 +107,7 @@ def _load_classifier(model: Path | None, taxonomy: Path | None, type_encoder: Pa
 
 @app.command()
 def classify(
-    input: Annotated[Path, typer.Argument(help="Tickets: .csv, .xlsx or .jsonl with id, title, content (or 工单编号/留言编号, 标题/留言主题, 诉求内容/留言详情).")],
+    input: Annotated[Path, typer.Argument(help="Tickets: .csv, .xlsx or .jsonl with content (or 诉求内容/留言详情); optional id (工单编号/留言编号; else the row number), title (标题/留言主题).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Results: .jsonl, .csv or .xlsx.")],
     model: ModelOption = None,
     taxonomy: TaxonomyOption = None,
@@ -116,13 +131,15 @@ def _load_auditor(model: Path | None, policy: Path | None):
 
     try:
         return ReplyAuditor.load(model, policy)
+    except tomllib.TOMLDecodeError as error:
+        _fail(f"cannot load the auditor: {_not_toml(policy, error)}", EXIT_MODEL)
     except (ModelFileError, OSError, ValueError) as error:
         _fail(f"cannot load the auditor: {error}", EXIT_MODEL)
 
 
 @app.command()
 def audit(
-    input: Annotated[Path, typer.Argument(help="Replies: .csv, .xlsx or .jsonl with id, title, content, reply (or 答复意见/回复内容); optional message_time, reply_time (答复时间), type, unit (承办单位).")],
+    input: Annotated[Path, typer.Argument(help="Replies: .csv, .xlsx or .jsonl with content (or 留言详情), reply (or 答复意见/回复内容); optional id (else the row number), title, message_time, reply_time (答复时间), type, unit (承办单位).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Results: .jsonl, .csv or .xlsx.")],
     model: AuditModelOption = None,
     policy: PolicyOption = None,
@@ -150,11 +167,11 @@ def _score_file(score, scorer, source: Path, destination: Path, chunk_size: int,
         _fail(str(error), EXIT_BAD_INPUT)
     except OSError as error:
         _fail(_file_problem(error), EXIT_BAD_INPUT)
-    err.print(f"{summary.rows} rows → {destination} ({summary.errors} with errors, {summary.flagged} {flagged}; "
-              f"model {scorer.version})", highlight=False)
+    _say(f"{summary.rows} rows → {destination} ({summary.errors} with errors, {summary.flagged} {flagged}; "
+         f"model {scorer.version})")
     if summary.cut_cells:
-        err.print(f"warning: {summary.cut_cells} cells were longer than Excel's 32,767 characters and were cut; "
-                  f"write .jsonl or .csv to keep them whole", highlight=False)
+        _say(f"warning: {summary.cut_cells} cells were longer than Excel's 32,767 characters and were cut; "
+             f"write .jsonl or .csv to keep them whole")
 
 
 AuditorOption = Annotated[Path | None, typer.Option("--auditor", help="Reply auditor directory (default: the shipped auditor).")]
@@ -190,11 +207,11 @@ def report(
         _fail(str(error), EXIT_BAD_INPUT)
     except OSError as error:
         _fail(_file_problem(error), EXIT_BAD_INPUT)
-    err.print(f"{summary.rows} rows → {output}/report.html ({summary.problems} with problems in errors.csv; "
-              f"{summary.audited} replies audited, {summary.redo} at risk of redo; model {classifier.version}, "
-              f"auditor {reply_auditor.version})", highlight=False)
+    _say(f"{summary.rows} rows → {output}/report.html ({summary.problems} with problems in errors.csv; "
+         f"{summary.audited} replies audited, {summary.redo} at risk of redo; model {classifier.version}, "
+         f"auditor {reply_auditor.version})")
     if summary.xlsx_truncated:
-        err.print("tickets_scored.xlsx holds Excel's maximum of rows; tickets_scored.csv has them all", highlight=False)
+        _say("tickets_scored.xlsx holds Excel's maximum of rows; tickets_scored.csv has them all")
 
 
 @app.command()
@@ -232,12 +249,16 @@ def serve(
             if directory is not None:
                 read_card(directory)
         Taxonomy.load(taxonomy)
+    except tomllib.TOMLDecodeError as error:
+        _fail(f"cannot load the model: {_not_toml(taxonomy, error)}", EXIT_MODEL)
     except (ModelFileError, OSError, ValueError) as error:
         _fail(f"cannot load the model: {error}", EXIT_MODEL)
     try:
         if auditor is not None:
             read_card(auditor)
         AuditPolicy.load(policy)
+    except tomllib.TOMLDecodeError as error:
+        _fail(f"cannot load the auditor: {_not_toml(policy, error)}", EXIT_MODEL)
     except (ModelFileError, OSError, ValueError) as error:
         _fail(f"cannot load the auditor: {error}", EXIT_MODEL)
     index = similar_index or (Path(os.environ["HOTLINE_SIMILAR_INDEX"]) if os.environ.get("HOTLINE_SIMILAR_INDEX")
@@ -295,7 +316,7 @@ def train_classifier_command(
         _fail(str(error), EXIT_BAD_INPUT)
     card = classifier.save(args.output_dir, card)
     _print_metrics(card["metrics"])
-    err.print(f"model {card['version']} written to {args.output_dir}", highlight=False)
+    _say(f"model {card['version']} written to {args.output_dir}")
 
 
 @train_app.command("auditor")
@@ -322,7 +343,7 @@ def train_auditor_command(
     except (FileNotFoundError, InputError, ValueError) as error:
         _fail(str(error), EXIT_BAD_INPUT)
     _print_audit_metrics(card["metrics"])
-    err.print(f"auditor {card['version']} written to {args.output_dir}", highlight=False)
+    _say(f"auditor {card['version']} written to {args.output_dir}")
 
 
 @train_app.command("encoder")
@@ -373,12 +394,11 @@ def train_encoder_command(
                         f"{card['mix_temperature']} (--type-encoder)":
                         card["metrics"]["held_out_mixed"]})
     if tuning is not None:
-        err.print(f"mix chosen by {tuning.folds}-fold cross-validation on type_silver (out-of-fold macro-F1, five "
-                  f"main types; all rows / high-confidence rows):", highlight=False)
+        _say(f"mix chosen by {tuning.folds}-fold cross-validation on type_silver (out-of-fold macro-F1, five "
+             f"main types; all rows / high-confidence rows):")
         for row in tuning.table:
-            err.print(f"  weight {row['weight']:.1f}: {row['macro_f1']:.3f} / {row['macro_f1_high_confidence']:.3f}",
-                      highlight=False)
-    err.print(f"fine-tuned encoder {card['version']} written to {output_dir}", highlight=False)
+            _say(f"  weight {row['weight']:.1f}: {row['macro_f1']:.3f} / {row['macro_f1_high_confidence']:.3f}")
+    _say(f"fine-tuned encoder {card['version']} written to {output_dir}")
 
 
 @evaluate_app.command("auditor")
@@ -407,9 +427,10 @@ def _print_audit_metrics(metrics: dict[str, dict]) -> None:
     out = Console(soft_wrap=True)  # figures stay on one line, whatever the terminal width
     for name, m in metrics.items():
         if "elements" not in m:  # e.g. the shallow_team_a check
-            out.print(f"[bold]{name}[/]: " + ", ".join(f"{k} {v}" for k, v in m.items()), highlight=False)
+            out.print(f"[bold]{escape(name)}[/]: " + escape(", ".join(f"{k} {v}" for k, v in m.items())),
+                      highlight=False)
             continue
-        out.print(f"[bold]{name}[/] ({m.get('split', '')}; n={m['n']})", highlight=False)
+        out.print(f"[bold]{escape(name)}[/] ({escape(str(m.get('split', '')))}; n={m['n']})", highlight=False)
         table = Table("", "precision", "recall", "F1", "positives")
         for element, c in m["elements"].items():
             label = f"{element} (t={c['threshold']})" if "threshold" in c else element
@@ -440,9 +461,8 @@ def evaluate_classifier_command(
     classifier = _load_classifier(model, None, type_encoder)
     if data is None:
         metrics = classifier.card.get("metrics", {})
-        err.print(f"metrics from the model card of {classifier.version} (data it did not train on; "
-                  f"{classifier.card.get('split', {}).get('category_cv', 'see the card for the split')})",
-                  highlight=False)
+        _say(f"metrics from the model card of {classifier.version} (data it did not train on; "
+             f"{classifier.card.get('split', {}).get('category_cv', 'see the card for the split')})")
     else:
         try:
             metrics = evaluate_on_file(classifier, data, sheet)
@@ -457,23 +477,25 @@ def evaluate_classifier_command(
 def _print_metrics(metrics: dict[str, dict]) -> None:
     out = Console(soft_wrap=True)  # figures stay on one line, whatever the terminal width
     for name, m in metrics.items():
-        summary = f"[bold]{name}[/]: macro-F1 {m['macro_f1']:.4f} over {len(m['macro_f1_labels'])} labels, " \
+        summary = f"[bold]{escape(name)}[/]: macro-F1 {m['macro_f1']:.4f} over {len(m['macro_f1_labels'])} labels, " \
                   f"accuracy {m['accuracy']:.4f}, ECE {m['ece']:.4f}, n={m['n']}"
         if "log_loss" in m:
             summary += f", log-loss {m['log_loss']:.4f}"
         out.print(summary)
         if "macro_f1_by_source" in m:
-            out.print("  by content_source: " + ", ".join(f"{k} {v:.4f}" for k, v in m["macro_f1_by_source"].items()))
+            out.print("  by content_source: " + ", ".join(f"{k} {v:.4f}" for k, v in m["macro_f1_by_source"].items()),
+                      markup=False)
         if m.get("auto_dispatch"):
             a = m["auto_dispatch"]
             out.print(f"  auto-dispatch at p ≥ {a['threshold']}: {a['share']:.1%} of tickets, accuracy {a['accuracy']}")
         table = Table("label", "precision", "recall", "F1", "support")
         for label, c in m["per_class"].items():
-            table.add_row(label, f"{c['precision']:.3f}", f"{c['recall']:.3f}", f"{c['f1']:.3f}", str(c["support"]))
+            table.add_row(escape(label), f"{c['precision']:.3f}", f"{c['recall']:.3f}", f"{c['f1']:.3f}",
+                          str(c["support"]))
         out.print(table)
-        confusion = Table("gold \\ predicted", *m["confusion"]["labels"])
+        confusion = Table("gold \\ predicted", *map(escape, m["confusion"]["labels"]))
         for label, row in zip(m["confusion"]["labels"], m["confusion"]["matrix"]):
-            confusion.add_row(label, *map(str, row))
+            confusion.add_row(escape(label), *map(str, row))
         out.print(confusion)
 
 
@@ -537,8 +559,8 @@ def index_build(
             built.save(index)
     except OSError as error:
         _fail(_file_problem(error), EXIT_BAD_INPUT)
-    err.print(f"{len(built)} tickets indexed → {index} (rows skipped: {past_tickets.summary()}; index "
-              f"{built.version}, threshold {built.settings.threshold})", highlight=False)
+    _say(f"{len(built)} tickets indexed → {index} (rows skipped: {past_tickets.summary()}; index "
+         f"{built.version}, threshold {built.settings.threshold})")
 
 
 @index_app.command("add")
@@ -552,8 +574,8 @@ def index_add(file: PastFile, index: IndexOption, sheet: SheetOption = None) -> 
         _fail(f"cannot save to the index: {error}", EXIT_MODEL)
     except OSError as error:
         _fail(_file_problem(error), EXIT_BAD_INPUT)
-    err.print(f"{added} tickets added → {index} ({len(past_tickets.tickets) - added} already there; rows skipped: "
-              f"{past_tickets.summary()}; {len(opened)} in the index)", highlight=False)
+    _say(f"{added} tickets added → {index} ({len(past_tickets.tickets) - added} already there; rows skipped: "
+         f"{past_tickets.summary()}; {len(opened)} in the index)")
 
 
 @app.command()
@@ -583,9 +605,9 @@ def similar(
         _fail(f"cannot save to the index: {error}", EXIT_MODEL)
     except OSError as error:
         _fail(_file_problem(error), EXIT_BAD_INPUT)
-    err.print(f"{summary.rows} rows → {output} ({summary.errors} with errors, {summary.with_matches} with earlier "
-              f"tickets about the same matter; index of {len(opened) - summary.added} tickets"
-              + (f", {summary.added} added" if add else "") + ")", highlight=False)
+    _say(f"{summary.rows} rows → {output} ({summary.errors} with errors, {summary.with_matches} with earlier "
+         f"tickets about the same matter; index of {len(opened) - summary.added} tickets"
+         + (f", {summary.added} added" if add else "") + ")")
     if add and summary.added < summary.rows - summary.errors:
-        err.print(f"not added: {summary.offered - summary.added} with an id already in the index or earlier in the "
-                  f"file, {summary.rows - summary.errors - summary.offered} without an id", highlight=False)
+        _say(f"not added: {summary.offered - summary.added} with an id already in the index or earlier in the "
+             f"file, {summary.rows - summary.errors - summary.offered} without an id")

@@ -508,3 +508,94 @@ def test_jsonl_keys_missing_from_the_first_object_are_still_read(tiny_auditor_di
     rows = _jsonl(out)
     assert [r["id"] for r in rows[:2]] == ["1", "2"] and rows[2]["error"]
     assert rows[0]["timeliness"] is None and rows[1]["timeliness"]["working_days"] == 1  # 5-6: Labour Day to 5-5
+
+
+def test_brackets_in_headers_and_paths_are_printed_as_written(tiny_model_dir, tmp_path):
+    """Rich would read [/说明], [h] or [archive] as markup: a crash, or text silently dropped from the message."""
+    for header in ("备注[/说明]", "耗时[h]"):
+        source = tmp_path / "in.csv"
+        source.write_text(f"id,title,{header}\n1,a,b\n", encoding="utf-8")
+        result = _classify(tiny_model_dir, source, tmp_path / "out.jsonl")
+        assert result.exit_code == 2 and f"Found: id, title, {header}." in result.output, result.output
+    folder = tmp_path / "[archive]"
+    missing = _classify(tiny_model_dir, folder / "may.csv", tmp_path / "out.jsonl")
+    assert missing.exit_code == 2 and f"{folder / 'may.csv'} does not exist" in missing.output
+    done = _classify(tiny_model_dir, SAMPLES / "tickets.csv", folder / "res.jsonl")
+    assert done.exit_code == 0 and f"→ {folder / 'res.jsonl'} (" in done.output
+
+
+def test_id_and_title_columns_are_optional_ids_are_stripped_or_the_row_number(tiny_model_dir, tiny_auditor_dir,
+                                                                                tmp_path):
+    (tmp_path / "content_only.csv").write_text("诉求内容\n楼下噪音扰民请处理\n\n小区门口路灯坏了\n", encoding="utf-8")
+    (tmp_path / "no_title.jsonl").write_text('{"id": " t1 ", "content": "楼下噪音扰民请处理"}\n\n'
+                                             '{"id": "  ", "content": "小区门口路灯坏了"}\n', encoding="utf-8")
+    expected = {"content_only.csv": ["2", "4"], "no_title.jsonl": ["t1", "3"]}  # a blank row or line still counts
+    for name, ids in expected.items():
+        out = tmp_path / f"{name}.out.jsonl"
+        result = _classify(tiny_model_dir, tmp_path / name, out)
+        assert result.exit_code == 0, result.output
+        rows = _jsonl(out)
+        assert [r["id"] for r in rows] == ids and all(r["category"] and r["error"] is None for r in rows)
+    (tmp_path / "replies.csv").write_text("留言详情,答复意见\n小区路灯坏了,区城管局已于5月3日修复。\n", encoding="utf-8")
+    out = tmp_path / "audit.jsonl"
+    result = _audit(tiny_auditor_dir, tmp_path / "replies.csv", out)
+    assert result.exit_code == 0, result.output
+    assert [(r["id"], r["error"]) for r in _jsonl(out)] == [("2", None)]
+    (tmp_path / "no_content.csv").write_text("id,答复意见\n1,已修复。\n", encoding="utf-8")
+    refused = _audit(tiny_auditor_dir, tmp_path / "no_content.csv", tmp_path / "o.jsonl")
+    assert refused.exit_code == 2 and "missing column(s): content." in refused.output
+
+
+def test_a_header_only_input_gives_a_csv_with_its_header_line(tiny_model_dir, tmp_path):
+    from model.results import Classification
+
+    source = tmp_path / "header_only.csv"
+    source.write_text("id,title,content\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = _classify(tiny_model_dir, source, out)
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").splitlines() == [",".join(Classification.model_fields)]
+
+
+def test_an_xlsx_output_that_is_a_folder_gives_only_the_message(tiny_model_dir, tmp_path):
+    (tmp_path / "out.xlsx").mkdir()
+    completed = subprocess.run([sys.executable, "-m", "serve", "classify", str(SAMPLES / "tickets.csv"), "-o",
+                                str(tmp_path / "out.xlsx"), "--model", str(tiny_model_dir)],
+                               capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 2
+    assert completed.stderr.strip().splitlines() == [f"error: {tmp_path / 'out.xlsx'}: Is a directory"]
+
+
+def test_an_output_under_a_file_names_the_file_in_the_way(tiny_model_dir, tmp_path):
+    (tmp_path / "a_file").write_text("x", encoding="utf-8")
+    for destination, reason in ((tmp_path / "a_file" / "sub" / "out.csv", f"{tmp_path / 'a_file'} is a file, not a "
+                                 "folder"), (tmp_path / "a_file" / "out.csv", "a file of that name is there")):
+        result = _classify(tiny_model_dir, SAMPLES / "tickets.csv", destination)
+        assert result.exit_code == 2
+        assert result.output.strip() == f"error: cannot create the folder {destination.parent}: {reason}"
+
+
+def test_a_policy_or_taxonomy_that_is_not_toml_is_named(tiny_model_dir, tiny_auditor_dir, tmp_path):
+    broken = tmp_path / "office.toml"
+    broken.write_text("x = \n", encoding="utf-8")
+    audit = _audit(tiny_auditor_dir, SAMPLES / "sample_replies.csv", tmp_path / "a.jsonl", "--policy", str(broken))
+    classify = runner.invoke(app, ["classify", str(SAMPLES / "tickets.csv"), "-o", str(tmp_path / "c.jsonl"),
+                                   "--model", str(tiny_model_dir), "--taxonomy", str(broken)])
+    for result, what in ((audit, "auditor"), (classify, "model")):
+        assert result.exit_code == 3
+        assert f"cannot load the {what}: {broken} is not valid TOML: Invalid value (at line 1" in result.output
+
+
+def test_serve_names_a_policy_or_taxonomy_that_is_not_toml(tmp_path):
+    broken = tmp_path / "office.toml"
+    broken.write_text("x = \n", encoding="utf-8")
+    for option, what in (("--policy", "auditor"), ("--taxonomy", "model")):
+        result = runner.invoke(app, ["serve", option, str(broken)])
+        assert result.exit_code == 3 and f"cannot load the {what}: {broken} is not valid TOML" in result.output
+
+
+def test_metrics_name_a_file_with_brackets_as_written(capsys):
+    from serve.cli import _print_audit_metrics
+
+    _print_audit_metrics({"replies[may].csv": {"split": "given file [/说明]", "n": 2}})  # the part before "elements"
+    assert capsys.readouterr().out.strip() == "replies[may].csv: split given file [/说明], n 2"
