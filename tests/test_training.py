@@ -205,3 +205,12 @@ def test_a_sheet_without_its_file_or_of_a_csv_exits_2(tmp_path, command):
     of_csv = runner.invoke(app, [*command, "--data", str(source), "--sheet", "2",
                                  *(["--output-dir", str(tmp_path / "m")] if command[0] == "train" else [])])
     assert of_csv.exit_code == 2 and "only be chosen in an .xlsx" in " ".join(of_csv.output.split()), of_csv.output
+
+
+def test_a_labelled_csv_whose_name_reads_as_a_pattern_is_read_as_named(tmp_path):
+    from training.data import load_labelled
+
+    source = tmp_path / "replies[may].csv"
+    source.write_text("id,content,label\n1,路灯坏了,城乡建设\n2,工资拖欠,劳动和社会保障\n", encoding="utf-8")
+    frame = load_labelled(source, required=["id", "content", "label"])
+    assert frame["id"].tolist() == ["1", "2"] and frame["label"].tolist() == ["城乡建设", "劳动和社会保障"]

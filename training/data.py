@@ -5,6 +5,7 @@ Office exports themselves are read by :mod:`training.exports`; this module build
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 import unicodedata
@@ -42,7 +43,8 @@ def load_labelled(path: str | Path, required: Sequence[str], optional: Sequence[
 
     header = list(pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns)
     mapping = resolve_columns(header, required, optional)
-    dataset = load_dataset("csv", data_files=str(path), split="train", encoding="utf-8-sig",
+    # data_files is a pattern: a name such as replies[may].csv is escaped to name itself
+    dataset = load_dataset("csv", data_files=glob.escape(str(path)), split="train", encoding="utf-8-sig",
                            features=Features({name: Value("string") for name in header}))
     frame = dataset.to_pandas().fillna("")
     return frame.rename(columns={column: name for name, column in mapping.items()})[list(mapping)]
