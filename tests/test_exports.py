@@ -91,3 +91,15 @@ def test_date_cells_read_as_dates_and_times_keep_their_time(tmp_path):
                                              ["w1", "路灯坏了", date(2024, 5, 1), datetime(2024, 5, 3, 9, 30)]])
     [row] = _rows(source)
     assert (row["message_time"], row["reply_time"]) == ("2024-05-01", "2024-05-03 09:30:00")
+
+
+def test_an_id_in_a_zero_padded_number_format_keeps_its_zeros(tmp_path):
+    workbook = Workbook()
+    workbook.active.append(["工单编号", "诉求内容", "件数"])
+    workbook.active.append([123, "路灯坏了", 5])
+    workbook.active.append([20240501001, "工资拖欠", 7])
+    workbook.active["A2"].number_format = "00000"
+    workbook.active["C2"].number_format = "0.00"
+    workbook.save(tmp_path / "ids.xlsx")
+    [(header, records)] = list(iter_records(tmp_path / "ids.xlsx"))
+    assert [cells for _, cells in records] == [["00123", "路灯坏了", "5"], ["20240501001", "工资拖欠", "7"]]

@@ -331,6 +331,20 @@ def _vertical_merges(sheet) -> set[tuple[int, int, int]]:
             for col, top, bottom in refs if int(bottom) > int(top)}
 
 
+_ZERO_PADDED = re.compile(r"0{2,}")  # a number format such as 00000: Excel shows 123 as 00123
+
+
+def _sheet_cell(cell) -> str:
+    """A cell's text as Excel shows it where that matters for an id: a whole number in a zero-padded format keeps
+    its zeros (123 formatted 00000 reads 00123)."""
+    value = cell.value
+    if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer() and value >= 0:
+        fmt = getattr(cell, "number_format", None) or ""
+        if _ZERO_PADDED.fullmatch(fmt):
+            return str(int(value)).zfill(len(fmt))
+    return _cell(value)
+
+
 def _sheet_rows(sheet) -> Iterator[tuple[int, list[str]]]:
     """The sheet's rows as text cells, numbered as the sheet shows them (read-only sheets yield empty rows too), with
     vertically merged cells filled down as Excel shows them."""
@@ -347,19 +361,19 @@ def _sheet_rows(sheet) -> Iterator[tuple[int, list[str]]]:
         for row in range(top + 1, bottom + 1):
             below.setdefault(row, []).append((column, top))
     kept: dict[tuple[int, int], str] = {}
-    values_of_rows = sheet.iter_rows(values_only=True)
+    cells_of_rows = sheet.iter_rows()
     number = 0
     while True:
         try:
-            values = next(values_of_rows, None)
+            row = next(cells_of_rows, None)
         except Exception as error:  # broken XML, a bad CRC, a cell that is not what its type says; the message may
             # quote the cell (a phone number), so only the kind of error is named
             raise InputError(f"sheet {sheet.title!r} cannot be read after row {number} ({type(error).__name__}): "
                              f"the file is damaged; open it in Excel and save it again") from None
-        if values is None:
+        if row is None:
             return
         number += 1
-        cells = [_cell(v) for v in values]
+        cells = [_sheet_cell(cell) for cell in row]
         for column in tops.get(number, ()):
             kept[(number, column)] = cells[column] if column < len(cells) else ""
         for column, top in below.get(number, ()):
