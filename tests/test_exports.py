@@ -38,10 +38,24 @@ def test_an_unclosed_quote_that_swallows_the_following_rows_is_refused(tmp_path)
         _rows(source)
 
 
-def test_a_cell_of_several_lines_with_commas_is_still_a_cell(tmp_path):
+def test_an_unclosed_quote_is_found_without_an_id_column_too(tmp_path):
+    lines = ["title,content"] + [f"路灯不亮{i},小区门口路灯坏了" for i in range(5)]
+    lines[2] = '路灯不亮1,"我要投诉小区门口路灯坏了'
+    source = tmp_path / "quote.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"row 3, column 'content'"):
+        _rows(source)
+
+
+def test_a_quoted_cell_of_several_lines_full_of_commas_is_still_a_cell(tmp_path):
+    """A letter in the shared data (c06258): its lines hold sums like 8,713,200 and split into many fields."""
+    letter = "K市劲松物业情况汇报如下：\n\n411人?00元＝82,200元。两项共8,713,200元\n\n纯利6,573,600元，补购还余下721,930元。"
     source = tmp_path / "lines.csv"
-    source.write_text('id,title,content\nt1,噪音,"楼下KTV,每晚营业\n到凌晨2点,很吵"\nt2,路灯,路灯坏了\n', encoding="utf-8")
+    source.write_text(f'id,title,content\nt1,噪音,"{letter}"\nt2,路灯,路灯坏了\n', encoding="utf-8")
     assert [row["id"] for row in _rows(source)] == ["t1", "t2"]
+    no_ids = tmp_path / "no_ids.csv"
+    no_ids.write_text(f'title,content\n路灯,路灯坏了\n噪音,"{letter}"\n', encoding="utf-8")  # the letter ends the file
+    assert [row["title"] for row in _rows(no_ids)] == ["路灯", "噪音"]
 
 
 def test_a_query_line_naming_two_columns_does_not_hide_the_header_below_it(tmp_path):
@@ -103,3 +117,13 @@ def test_an_id_in_a_zero_padded_number_format_keeps_its_zeros(tmp_path):
     workbook.save(tmp_path / "ids.xlsx")
     [(header, records)] = list(iter_records(tmp_path / "ids.xlsx"))
     assert [cells for _, cells in records] == [["00123", "路灯坏了", "5"], ["20240501001", "工资拖欠", "7"]]
+
+
+def test_every_shared_data_file_reads_whole(shared_data):
+    """Each row of the shared CSVs, multi-line letters full of commas included, comes out as one row."""
+    import csv
+
+    for path in sorted(shared_data.rglob("*.csv")):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            expected = sum(1 for _ in csv.reader(handle)) - 1
+        assert sum(len(records) for _, records in iter_records(path)) == expected, path.name

@@ -239,27 +239,50 @@ def _chunks(header: list[str], rows: Iterator[tuple[int, list[str]]],
 
 
 SWALLOWED_ROWS = 2  # lines inside one cell that read as rows of the file before the cell counts as swallowing them
+_ID_KEYS = frozenset(header_key(alias) for alias in COLUMN_ALIASES["id"])
+
+
+def _shape(text: str) -> str:
+    """The outline of an id: runs of digits as 9, of Latin letters as a, anything else as itself (T0012 → a9)."""
+    return re.sub(r"(.)\1+", r"\1", re.sub(r"[A-Za-z]", "a", re.sub(r"\d", "9", text)))
 
 
 def _unclosed_quotes_refused(rows: Iterator[tuple[int, list[str]]], header: Sequence[str], delimiter: str,
                              path: Path) -> Iterator[tuple[int, list[str]]]:
     """The rows, unless a cell opens with a quote that is not closed where the cell ends (我要投诉"… written without
     doubling the quote): the csv reader then reads the following lines into that one cell, rows and all, and they
-    would be lost without a word. Such a cell holds lines that split into as many cells as the header has."""
+    would be lost without a word. Such a cell holds lines that split into as many cells as the header has and, where
+    the file has an id column, start (at that column) with an id shaped like the row's own; without an id column,
+    only a cell that runs to the end of the file, its last line break included, is taken for one (a letter whose
+    lines hold sums like 8,713,200 splits into as many cells)."""
+    id_column = next((i for i, name in enumerate(header) if header_key(name) in _ID_KEYS), None)
+    pending: tuple[int, list[str]] | None = None
+    for row in itertools.chain(rows, [None]):
+        if pending is not None:
+            _refuse_swallowing(pending, header, delimiter, id_column, path, last=row is None)
+            yield pending
+        pending = row
+
+
+def _refuse_swallowing(row: tuple[int, list[str]], header: Sequence[str], delimiter: str, id_column: int | None,
+                       path: Path, last: bool) -> None:
+    number, cells = row
     width = len(header)
-    for number, cells in rows:
-        for column, cell in enumerate(cells):
-            if "\n" not in cell or width < 2:
-                continue
-            lines = cell.split("\n")[1:]
-            rowlike = sum(len(next(csv.reader([line], delimiter=delimiter), [])) >= width for line in lines)
-            if rowlike >= SWALLOWED_ROWS:
-                name = header[column] if column < len(header) else f"column {column + 1}"
-                raise InputError(
-                    f"{path.name}: row {number}, column {name!r}: the cell opens with a quote that is never closed, so "
-                    f"the {len(lines)} lines after it were read into that one cell (at least {rowlike} of them look "
-                    f"like rows). In a CSV a quote inside a cell is written twice (\"\"); fix it and run again")
-        yield number, cells
+    own_id = cells[id_column].strip() if id_column is not None and id_column < len(cells) else ""
+    for column, cell in enumerate(cells):
+        if "\n" not in cell or width < 2 or not (own_id or (last and cell.endswith("\n"))):
+            continue
+        lines = [line for line in cell.split("\n")[1:] if line.strip()]
+        fields = [next(csv.reader([line], delimiter=delimiter), []) for line in lines]
+        rowlike = sum(len(f) >= width and (not own_id or (_shape(f[id_column].strip()) == _shape(own_id) and
+                                                          abs(len(f[id_column].strip()) - len(own_id)) <= 3))
+                      for f in fields)
+        if rowlike >= SWALLOWED_ROWS:
+            name = header[column] if column < len(header) else f"column {column + 1}"
+            raise InputError(
+                f"{path.name}: row {number}, column {name!r}: the cell opens with a quote that is never closed, so "
+                f"the {len(lines)} lines after it were read into that one cell ({rowlike} of them look like rows). "
+                f"In a CSV a quote inside a cell is written twice (\"\"); fix it and run again")
 
 
 def _csv_chunks(path: Path, chunk_size: int, known: frozenset[str]) -> Iterator[tuple[list[str], list[Record]]]:
