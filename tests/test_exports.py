@@ -29,21 +29,16 @@ def _xlsx(path, rows, merges=()):
     return path
 
 
-def test_an_unclosed_quote_that_swallows_the_following_rows_is_refused(tmp_path):
-    lines = ["id,title,content"] + [f"t{i},路灯不亮,小区门口路灯坏了" for i in range(20)]
-    lines[3] = 't2,路灯不亮,"我要投诉小区门口路灯坏了'
+@pytest.mark.parametrize("header,row,bad", [
+    ("id,title,content", "t{i},路灯不亮,小区门口路灯坏了", 't2,路灯不亮,"我要投诉小区门口路灯坏了'),
+    ("title,content", "路灯不亮{i},小区门口路灯坏了", '路灯不亮2,"我要投诉小区门口路灯坏了'),  # no ids: runs to the end
+])
+def test_an_unclosed_quote_that_swallows_the_following_rows_is_refused(tmp_path, header, row, bad):
+    lines = [header] + [row.format(i=i) for i in range(20)]
+    lines[3] = bad
     source = tmp_path / "quote.csv"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"row 4, column 'content'.*never closed"):
-        _rows(source)
-
-
-def test_an_unclosed_quote_is_found_without_an_id_column_too(tmp_path):
-    lines = ["title,content"] + [f"路灯不亮{i},小区门口路灯坏了" for i in range(5)]
-    lines[2] = '路灯不亮1,"我要投诉小区门口路灯坏了'
-    source = tmp_path / "quote.csv"
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"row 3, column 'content'"):
         _rows(source)
 
 
