@@ -122,3 +122,8 @@ def test_every_shared_data_file_reads_whole(shared_data):
         with path.open(encoding="utf-8-sig", newline="") as handle:
             expected = sum(1 for _ in csv.reader(handle)) - 1
         assert sum(len(records) for _, records in iter_records(path)) == expected, path.name
+
+
+def test_a_workbook_with_macros_reads_as_its_data(tmp_path):
+    source = _xlsx(tmp_path / "export.xlsm", [HEADER, *TICKETS])
+    assert [row["id"] for row in _rows(source)] == ["w1", "w2"]

@@ -39,7 +39,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "on_time": ("on_time", "是否按期办结", "是否按期", "按期办结"),
     "satisfied": ("satisfied", "是否满意", "满意度", "满意度评价", "评价结果", "回访结果"),
 }
-READABLE_SUFFIXES = (".csv", ".xlsx", ".jsonl")
+READABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".jsonl")  # .xlsm: a workbook with macros, read as data only
 # Office exports often put a title line or two ("A市12345热线工单导出（2024年5月）") above the header: the header is
 # looked for among this many rows (see _find_header).
 HEADER_SEARCH_ROWS = 10
@@ -472,14 +472,14 @@ def iter_records(path: str | Path, chunk_size: int = 1000, extra_headers: Sequen
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path} does not exist or is not a file")
-    readers = {".csv": _csv_chunks, ".xlsx": _xlsx_chunks, ".jsonl": _jsonl_chunks}
+    readers = {".csv": _csv_chunks, ".xlsx": _xlsx_chunks, ".xlsm": _xlsx_chunks, ".jsonl": _jsonl_chunks}
     reader = readers.get(path.suffix.lower())
     if reader is None:
         raise InputError(f"{path.name}: unsupported file type; use one of {', '.join(READABLE_SUFFIXES)}")
     known = _KNOWN_HEADERS | {header_key(h) for h in extra_headers}
     if sheet is not None:
         if reader is not _xlsx_chunks:
-            raise InputError(f"{path.name}: a sheet can only be chosen in an .xlsx file")
+            raise InputError(f"{path.name}: a sheet can only be chosen in an .xlsx (or .xlsm) file")
         reader = functools.partial(_xlsx_chunks, sheet=sheet)
     try:
         yield from reader(path, chunk_size, known)
