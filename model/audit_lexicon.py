@@ -135,6 +135,11 @@ CONTACT_TALK_RE = re.compile(
     r"|(?:向|与|跟|和)(?:您|你|其|当事人|投诉人|来信人|来电人|网友|业主|家属|本人)[^。，,；;]{0,4}?(?:解释说明|解释|说明|告知|反馈|沟通|致歉|道歉|交流)"
     r"|(?:您|你|当事人|投诉人|来信人|来电人|网友|业主|家属|其)(?:对[^。，,；;]{0,8})?表示(?:满意|理解|认可|同意|谅解|接受)"
     r"|(?:您|你|当事人|投诉人|来信人|来电人)(?:已)?确认")
+# Who a contact phrase must name to state that the citizen was contacted, and what before it in the clause makes it a
+# plan, a wish or a failure rather than a contact made.
+CITIZEN_RE = re.compile(r"您|你|当事人|来信人|来电人|反映人|投诉人|举报人|留言人|网友|信访人")
+CONTACT_NOT_DONE_RE = re.compile(r"将|会(?!同)|请|如(?!实|期)|便于|可(?!能)|无法|未能|没能|未|没有|不能|需|拟|待")
+CLAUSE_MARKS = "，。；;,！!？?\n"
 CONTACT_FUTURE_RE = re.compile(r"(?:请|欢迎|如有|如您|可|可以|您可|你可|可直接|直接)[^。；;]{0,12}$")
 # relevance / demands
 DEMAND_CUES = ("请", "要求", "希望", "能否", "能不能", "可否", "何时", "什么时候", "为什么", "为何", "是否", "怎么", "如何",

@@ -40,6 +40,9 @@ _NOT_EVIDENCE = ("time:signoff", "time:message", "time:policy")
 # The rubric asks the reply to *state* that the citizen was contacted: without a phrase saying so, the contact model's
 # probability (26 positives to learn from) is not enough.
 _NEEDS_EVIDENCE = ("contact",)
+# Evidence that states an element by itself, whatever the model's probability: "已电话告知您" is a contact made (the
+# contact model learnt from 26 loosely labelled replies and misses most such phrases).
+_STATED = ("contact:citizen",)
 
 
 class ReplyAuditor:
@@ -99,7 +102,8 @@ class ReplyAuditor:
         for j, name in enumerate(ELEMENTS):
             p = float(element_p[j])
             spans = [s for s in rules.spans[name] if s.kind not in _NOT_EVIDENCE]
-            present = p >= self.element_thresholds[name] and (bool(spans) or name not in _NEEDS_EVIDENCE)
+            present = (p >= self.element_thresholds[name] and (bool(spans) or name not in _NEEDS_EVIDENCE)
+                       or any(s.kind in _STATED for s in spans))
             spans = spans if present else []
             elements[name] = ElementAudit(
                 present=present, confidence=round(p if present else 1 - p, 4),

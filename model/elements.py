@@ -19,7 +19,10 @@ from model.audit_lexicon import (
     BASIS_RE,
     BOILERPLATE_RES,
     BOOK_TITLE_RE,
+    CITIZEN_RE,
+    CLAUSE_MARKS,
     CONTACT_FUTURE_RE,
+    CONTACT_NOT_DONE_RE,
     CONTACT_RE,
     CONTACT_TALK_RE,
     DATE_RES,
@@ -322,7 +325,20 @@ def detect_contact(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
             spans.append(ctx.span("contact", s, m.end()))
     n_phone = len(PHONE_RE.findall(text))
     feats = {"con_n": min(n, 6), "con_strong": min(n_strong, 4), "con_phone": min(n_phone, 3)}
-    return spans, feats
+    return [_with_addressee(ctx, span) for span in spans], feats
+
+
+def _with_addressee(ctx: ReplyContext, span: Span) -> Span:
+    """A contact span whose clause names the citizen as the one talked to, as done (已电话告知您, 与您联系沟通, 您表示
+    满意), becomes "contact:citizen": the reply states the contact in so many words. A planned or failed one (将向您
+    反馈, 无法与当事人核实) stays "contact"."""
+    raw = ctx.raw
+    start = max((raw.rfind(mark, 0, span.start) for mark in CLAUSE_MARKS), default=-1) + 1
+    ends = [i for i in (raw.find(mark, span.end) for mark in CLAUSE_MARKS) if i != -1]
+    clause = raw[start:min(ends, default=len(raw))]
+    if CITIZEN_RE.search(clause) and not CONTACT_NOT_DONE_RE.search(raw, start, span.start):
+        return Span("contact:citizen", span.start, span.end, span.text)
+    return span
 
 
 def detect_elements(reply: str) -> RuleOutput:

@@ -113,7 +113,7 @@ EXAMPLE_AUDIT = {
                                  {"start": 60, "end": 62, "text": "核实", "kind": "process"}]},
         "result": {"present": False, "confidence": 0.6788, "evidence": []},
         "contact": {"present": True, "confidence": 0.8719,
-                    "evidence": [{"start": 80, "end": 84, "text": "电话联系", "kind": "contact"}]},
+                    "evidence": [{"start": 80, "end": 84, "text": "电话联系", "kind": "contact:citizen"}]},
     },
     "relevance": {"level": 2, "score": 0.8614, "unanswered": []},
     "timeliness": {"working_days": 5, "limit_days": 15, "overdue": False, "note": None},

@@ -232,3 +232,16 @@ def test_variants_of_the_forbidden_simple_replies_are_flagged_and_left_out_of_th
     assert "安排相关部门处理" not in advice.suggestions.skeleton
     assert not [i for i in _advise_all_present("区城管局已于5月3日修复路灯。", present=False).issues
                 if i.code == "BANNED_PHRASE"]
+
+
+def test_a_contact_stated_in_so_many_words_is_present_whatever_the_model_says(tiny_auditor, tmp_path):
+    tiny_auditor.save(tmp_path, {"metrics": {}})
+    auditor = ReplyAuditor.load(tmp_path)
+    auditor.element_thresholds["contact"] = 1.01  # the model alone never finds a contact
+    stated, planned = [ReplyTicket(id=i, title="路灯不亮", content="路灯坏了", reply=reply) for i, reply in (
+        ("s", "A市城管局于5月3日更换线路，路灯已恢复照明。5月4日已电话告知您处理结果。"),
+        ("p", "A市城管局于5月3日更换线路，路灯已恢复照明。处理情况会向您反馈。"))]
+    audits = auditor.audit([stated, planned])
+    assert [a.elements.contact.present for a in audits] == [True, False]
+    assert [e.text for e in audits[0].elements.contact.evidence] == ["电话告知"]
+    assert "MISSING_CONTACT" not in [issue.code for issue in audits[0].issues]

@@ -163,3 +163,15 @@ def test_unit_names_are_cut_at_verbs_and_rooms_titles_and_documents_are_not_unit
 def test_calls_that_check_or_confirm_with_the_citizen_are_contact():
     assert {"电话向您核实", "您确认"} <= set(_texts("监察员电话向您核实，您确认已收到全部工资。", "contact"))
     assert "上门告知" in _texts("镇政府工作人员已上门告知您处理情况。", "contact")
+
+
+@pytest.mark.parametrize("reply,kinds", [
+    ("6月3日已电话告知您处理结果。", ["contact:citizen"]),
+    ("4月9日已与您电话沟通，您表示满意。", ["contact:citizen", "contact:citizen"]),
+    ("区城管局会同街道已电话联系您。", ["contact:citizen"]),
+    ("处理情况会向您反馈。", ["contact"]),
+    ("因是匿名信，无法与当事人核实了解情况。", ["contact"]),
+    ("街道工作人员已上门批评教育门店老板。", ["contact"]),
+])
+def test_a_contact_with_the_citizen_stated_as_done_is_marked(reply, kinds):
+    assert [span.kind for span in detect_elements(reply).spans["contact"]] == kinds
