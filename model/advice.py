@@ -139,6 +139,44 @@ def _part(text: str, evidence: dict[str, int]) -> str | None:
     return None
 
 
+_CLAUSE = re.compile(r"[^，,]+[，,]?")
+# The parts a clause can go to, in the order a reply tells them; a date alone places no clause (it dates its
+# neighbours' action).
+_CLAUSE_PARTS = ("process", "result", "contact")
+
+
+def _evidence_in(starts: dict[str, list[int]], start: int, end: int) -> dict[str, int]:
+    return {name: bisect_left(at, end) - bisect_left(at, start) for name, at in starts.items()}
+
+
+def _pieces(sentence: re.Match, starts: dict[str, list[int]]) -> list[tuple[str, str]]:
+    """(part, text) for one sentence of the reply: the whole sentence in the part its evidence points to, or, when its
+    clauses point to different parts ("于5月3日到现场查看，……，路灯已恢复照明"), each run of clauses in its own part,
+    in the order 调查核实 → 处理结果 → 联系当事人: a clause without evidence, or one that would go back to an earlier
+    part, goes with the one before it (the first ones with the first that has some)."""
+    whole = _part(_as_written(sentence.group()), _evidence_in(starts, sentence.start(), sentence.end()))
+    if whole is None:
+        return []
+    clauses = [(m.start() + sentence.start(), m.end() + sentence.start(), m.group())
+               for m in _CLAUSE.finditer(sentence.group())]
+    named = []
+    for start, end, text in clauses:
+        evidence = _evidence_in(starts, start, end)
+        named.append(_part(text, {**evidence, "time": 0}) if any(evidence[n] for n in _CLAUSE_PARTS) else None)
+    if len({part for part in named if part}) < 2:
+        return [(whole, _as_written(sentence.group()))]
+    runs: list[tuple[str, str]] = []
+    current = next(part for part in named if part)
+    for part, (_, _, text) in zip(named, clauses):
+        if part and _CLAUSE_PARTS.index(part) >= _CLAUSE_PARTS.index(current):  # no way back: 已没收…，并处罚款 is result
+            current = part
+        if runs and runs[-1][0] == current:
+            runs[-1] = (current, runs[-1][1] + text)
+        else:
+            runs.append((current, text))
+    return [(part, _as_written(re.sub(r"[，,]$", "。", text))) for part, text in runs]
+
+
 def _skeleton(ticket: ReplyTicket, elements: dict[str, ElementAudit]) -> str:
     """Four paragraphs; each holds (up to three of) the reply's own sentences that carry that part's evidence, quoted as
     written, or a placeholder. Sentences with a banned bare phrase are what the unit should replace: they are left out.
@@ -151,14 +189,14 @@ def _skeleton(ticket: ReplyTicket, elements: dict[str, ElementAudit]) -> str:
         text = _as_written(found.group())
         if not text or _banned_phrase(text):
             continue
-        evidence = {name: bisect_left(at, found.end()) - bisect_left(at, found.start()) for name, at in starts.items()}
-        part = _part(text, evidence)
-        if part is None:
+        pieces = _pieces(found, starts)
+        if not pieces:
             if index == 0:
                 first_free = text
             continue
-        if len(parts[part]) < _MAX_SENTENCES:
-            parts[part].append(text)
+        for part, piece in pieces:
+            if len(parts[part]) < _MAX_SENTENCES:
+                parts[part].append(piece)
     title = mask_pii(normalise(ticket.title))
     asked = "咨询" if "咨询" in (ticket.type or "") else "反映"
     if first_free and _RECEIPT.search(first_free):

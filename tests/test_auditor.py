@@ -177,6 +177,15 @@ def test_the_skeleton_quotes_the_reply_as_written_in_the_right_parts():
     assert "正在协调处理中" not in "".join(lines) and "2025年5月6日" not in lines[1]  # banned phrase, sign-off left out
 
 
+def test_a_sentence_holding_process_and_result_is_split_at_its_commas():
+    reply = ("区市场监管局于6月2日对该超市进行检查，发现其销售过期食品，已依法没收过期食品12件，并处罚款2000元。"
+             "6月3日已电话告知您。")
+    lines = _advise_all_present(reply).suggestions.skeleton.split("\n")
+    assert lines[1] == "调查核实：区市场监管局于6月2日对该超市进行检查，发现其销售过期食品。"
+    assert lines[2] == "处理结果：已依法没收过期食品12件，并处罚款2000元。"  # 处罚 after the result stays in the result
+    assert lines[3] == "联系当事人：6月3日已电话告知您。"
+
+
 def test_an_opening_that_is_not_an_acknowledgement_is_not_the_received_line():
     lines = _advise_all_present("杂物已经清理干净了，谢谢您的监督。", present=False).suggestions.skeleton.split("\n")
     assert lines[0] == "收到诉求：您反映的“路灯不亮”问题已收悉。"
