@@ -32,6 +32,7 @@ XLSX_MAX_ROWS = 1_048_576  # Excel's limit for a sheet, header included
 
 WRITABLE_SUFFIXES = (".jsonl", ".csv", ".xlsx")
 UNREADABLE_ROW = "unreadable row: not a JSON object"
+UNREADABLE = "unreadable"  # the key that marks a row read_rows could not read: {"id": its row number, UNREADABLE: ""}
 
 
 TICKET_OPTIONAL = ("id", "title")  # without them a row is named by its row number and has no title (read_rows)
@@ -47,28 +48,32 @@ class BatchSummary:
     cut_cells: int = 0  # .xlsx output: cells longer than Excel allows, cut to fit
 
 
-def _tickets(rows: list[dict[str, str] | None]) -> list[Ticket | None]:
-    return [Ticket(id=r["id"] or None, title=r["title"], content=r["content"]) if r is not None else None
-            for r in rows]
+def _readable(row: dict[str, str] | None) -> bool:
+    return row is not None and UNREADABLE not in row
+
+
+def _unreadable_id(row: dict[str, str] | None) -> str | None:
+    """The id an unreadable row is reported under: its row number, when `read_rows` read it."""
+    return row["id"] if row is not None else None
 
 
 def classify_rows(classifier: TicketClassifier, rows: list[dict[str, str] | None]) -> list[dict[str, Any]]:
     """Classify one chunk into plain records (cheap to pass between processes); unreadable rows keep their place."""
-    tickets = _tickets(rows)
-    readable = [t for t in tickets if t is not None]
+    readable = [Ticket(id=r["id"] or None, title=r["title"], content=r["content"]) for r in rows if _readable(r)]
     results = iter(classifier.classify(readable))
-    return [(next(results) if t is not None else
-             Classification(model_version=classifier.version, error=UNREADABLE_ROW)).model_dump()
-            for t in tickets]
+    return [(next(results) if _readable(r) else
+             Classification(id=_unreadable_id(r), model_version=classifier.version, error=UNREADABLE_ROW)).model_dump()
+            for r in rows]
 
 
 def audit_rows(auditor: ReplyAuditor, rows: list[dict[str, str] | None]) -> list[dict[str, Any]]:
     """Audit one chunk into plain records; unreadable rows keep their place."""
-    tickets = [ReplyTicket(**{k: (v or None) if k in ("id", *AUDIT_OPTIONAL) else v for k, v in r.items()})
-               if r is not None else None for r in rows]
-    results = iter(auditor.audit([t for t in tickets if t is not None]))
-    return [(next(results) if t is not None else Audit(model_version=auditor.version, error=UNREADABLE_ROW)).model_dump()
-            for t in tickets]
+    readable = [ReplyTicket(**{k: (v or None) if k in ("id", *AUDIT_OPTIONAL) else v for k, v in r.items()})
+                for r in rows if _readable(r)]
+    results = iter(auditor.audit(readable))
+    return [(next(results) if _readable(r) else
+             Audit(id=_unreadable_id(r), model_version=auditor.version, error=UNREADABLE_ROW)).model_dump()
+            for r in rows]
 
 
 _worker_process: RowProcessor | None = None
@@ -193,19 +198,19 @@ class ResultWriter:
 
 
 def read_rows(source: Path, required: tuple[str, ...], optional: tuple[str, ...], chunk_size: int,
-              sheet: str | None) -> Iterator[list[dict[str, str] | None]]:
-    """Chunks of `source`'s rows as dicts of canonical columns (None for a row that cannot be read), with an `id` and
-    a `title` even where the file has no such column: the id is the row's own, stripped, or else (no id column, a
+              sheet: str | None) -> Iterator[list[dict[str, str]]]:
+    """Chunks of `source`'s rows as dicts of canonical columns (for a row that cannot be read, its row number as `id`
+    and the UNREADABLE mark), with an `id` and a `title` even where the file has no such column: the id is the row's own, stripped, or else (no id column, a
     blank cell) the row number the file shows (a spreadsheet's row, a JSONL line); the title is empty."""
     position: dict[str, int] | None = None
     for header, records in iter_records(source, chunk_size, sheet=sheet):
         if position is None:
             mapping = resolve_columns(header, required, (*TICKET_OPTIONAL, *optional))
             position = {name: header.index(column) for name, column in mapping.items()}
-        chunk: list[dict[str, str] | None] = []
+        chunk: list[dict[str, str]] = []
         for number, cells in records:
             if cells is None:
-                chunk.append(None)
+                chunk.append({"id": str(number), UNREADABLE: ""})
                 continue
             row = {"title": ""} | {name: (cells[i] if i < len(cells) else "") for name, i in position.items()}
             row["id"] = row.get("id", "").strip() or str(number)

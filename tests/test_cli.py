@@ -59,6 +59,7 @@ def test_jsonl_input_and_xlsx_output_with_bad_rows(tiny_model_dir, tmp_path):
     assert len(table) == 4
     assert table.error.isna().tolist() == [True, False, False, True]
     assert "empty" in table.error[2] and table.id[3] == "4"
+    assert table.id[1] == "2" and "not a JSON object" in table.error[1]  # the broken line, named by its line number
 
 
 def test_title_lines_above_the_header_and_blank_rows_are_skipped(tiny_model_dir, tmp_path):
