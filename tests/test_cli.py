@@ -596,7 +596,7 @@ def test_serve_names_a_policy_or_taxonomy_that_is_not_toml(tmp_path):
 
 
 def test_metrics_name_a_file_with_brackets_as_written(capsys):
-    from serve.cli import _print_audit_metrics
+    from serve.cli.training import _print_audit_metrics
 
     _print_audit_metrics({"replies[may].csv": {"split": "given file [/说明]", "n": 2}})  # the part before "elements"
     assert capsys.readouterr().out.strip() == "replies[may].csv: split given file [/说明], n 2"
