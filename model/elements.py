@@ -21,6 +21,7 @@ from model.audit_lexicon import (
     BOOK_TITLE_RE,
     CITIZEN_RE,
     CLAUSE_MARKS,
+    CONTACT_FAILED_AFTER_RE,
     CONTACT_FUTURE_RE,
     CONTACT_NOT_DONE_RE,
     CONTACT_RE,
@@ -336,7 +337,10 @@ def _with_addressee(ctx: ReplyContext, span: Span) -> Span:
     start = max((raw.rfind(mark, 0, span.start) for mark in CLAUSE_MARKS), default=-1) + 1
     ends = [i for i in (raw.find(mark, span.end) for mark in CLAUSE_MARKS) if i != -1]
     clause = raw[start:min(ends, default=len(raw))]
-    if CITIZEN_RE.search(clause) and not CONTACT_NOT_DONE_RE.search(raw, start, span.start):
+    end = start + len(clause)
+    planned = CONTACT_NOT_DONE_RE.search(raw, start, span.start) and not re.search(r"了", raw[span.end:end])
+    failed = CONTACT_FAILED_AFTER_RE.search(raw[span.end:end + 20])  # 多次电话联系您，均无人接听
+    if CITIZEN_RE.search(clause) and not planned and not failed:
         return Span("contact:citizen", span.start, span.end, span.text)
     return span
 

@@ -172,6 +172,9 @@ def test_calls_that_check_or_confirm_with_the_citizen_are_contact():
     ("处理情况会向您反馈。", ["contact"]),
     ("因是匿名信，无法与当事人核实了解情况。", ["contact"]),
     ("街道工作人员已上门批评教育门店老板。", ["contact"]),
+    ("工作人员已将处理结果电话告知了您。", ["contact:citizen"]),  # 已将: 把's 将, not the future
+    ("维修完成后届时电话告知您。", ["contact"]),
+    ("多次电话联系您，均无人接听。", ["contact"]),
 ])
 def test_a_contact_with_the_citizen_stated_as_done_is_marked(reply, kinds):
     assert [span.kind for span in detect_elements(reply).spans["contact"]] == kinds
