@@ -139,8 +139,8 @@ CONTACT_TALK_RE = re.compile(
 # plan, a wish or a failure rather than a contact made.
 CITIZEN_RE = re.compile(r"您|你|当事人|来信人|来电人|反映人|投诉人|举报人|留言人|网友|信访人|市民|群众|先生|女士")
 # 将 is the future (将向您反馈) unless it is 把's (已将结果告知了您): then 已 comes before it or 了 after the span.
-CONTACT_NOT_DONE_RE = re.compile(r"(?<!已)将|会(?!同)|请|如(?!实|期)|便于|可(?!能)|无法|未能|没能|未|没有|不能|需|拟|待|届时"
-                                 r"|完成后|后续|下一步")
+CONTACT_PLANNED_RE = re.compile(r"(?<!已)将|会(?!同)|请|如(?!实|期)|便于|可(?!能)|需|拟|待|届时|完成后|后续|下一步")
+CONTACT_NEGATED_RE = re.compile(r"无法|未能|没能|未|没有|不能")
 CONTACT_FAILED_AFTER_RE = re.compile(r"无人接听|未接听|未接通|没有接通|无法接通|联系不上|未能联系|关机|停机|空号")
 CLAUSE_MARKS = "，。；;,！!？?\n"
 CONTACT_FUTURE_RE = re.compile(r"(?:请|欢迎|如有|如您|可|可以|您可|你可|可直接|直接)[^。；;]{0,12}$")

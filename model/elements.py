@@ -23,7 +23,8 @@ from model.audit_lexicon import (
     CLAUSE_MARKS,
     CONTACT_FAILED_AFTER_RE,
     CONTACT_FUTURE_RE,
-    CONTACT_NOT_DONE_RE,
+    CONTACT_NEGATED_RE,
+    CONTACT_PLANNED_RE,
     CONTACT_RE,
     CONTACT_TALK_RE,
     DATE_RES,
@@ -338,8 +339,8 @@ def _with_addressee(ctx: ReplyContext, span: Span) -> Span:
     ends = [i for i in (raw.find(mark, span.end) for mark in CLAUSE_MARKS) if i != -1]
     clause = raw[start:min(ends, default=len(raw))]
     end = start + len(clause)
-    planned = CONTACT_NOT_DONE_RE.search(raw, start, span.start) and not re.search(r"了", raw[span.end:end])
-    failed = CONTACT_FAILED_AFTER_RE.search(raw[span.end:end + 20])  # 多次电话联系您，均无人接听
+    planned = CONTACT_PLANNED_RE.search(raw, start, span.start) and "了" not in raw[span.end:end]
+    failed = CONTACT_NEGATED_RE.search(raw, start, span.start) or CONTACT_FAILED_AFTER_RE.search(raw[span.end:end + 20])
     if CITIZEN_RE.search(clause) and not planned and not failed:
         return Span("contact:citizen", span.start, span.end, span.text)
     return span
