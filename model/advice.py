@@ -7,7 +7,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from model.audit_lexicon import BANNED_PHRASES, BANNED_RE
+from model.audit_lexicon import BANNED_PHRASES, BANNED_RE, BOILERPLATE_RES, DISOWN_RE, HAN, SHIRK_RE
 from model.audit_results import (
     ELEMENT_NAMES,
     ELEMENTS,
@@ -29,6 +29,7 @@ ADD = {
               "“正在处理”“已责令”“已转交”不算结果。",
     "contact": "写明与当事人的联系情况：何时以何种方式（电话、面谈、上门）沟通，当事人的意见。",
 }
+RESULT_CLEARER = "办理结果已写，但不够明确：写明处理到什么程度（整改内容、数量、完成时间）、是否经复查，以及当事人对结果的意见。"
 # For a consultation (咨询) the handling is establishing the answer, not a site visit.
 ADD_CONSULTATION = {
     "time": "写明办理时间（如“5月3日查询了业务系统”“接到留言当天向某科室核实”），文末落款日期不算。",
@@ -43,7 +44,12 @@ PLACEHOLDERS = {
 REDO_REASONS = frozenset({"TOO_BRIEF", "FORWARD_ONLY", "ACK_ONLY", "BANNED_PHRASE", "SHIRKING", "PROCESS_NO_RESULT",
                           "PENDING_ONLY", "NO_RESULT", "OFF_TOPIC", "PARTIAL_ANSWER"})
 _SENTENCE = re.compile(r"[^。！？!?；;]+[。！？!?；;]?")
-_MAX_SENTENCES = 3
+_MAX_SENTENCES = 3  # unanswered demands named in the suggestions
+PART_SENTENCES = 6  # sentences quoted in one part of the skeleton
+ALWAYS_PLACES = ("result:done", "result:state", "contact:citizen")  # rule evidence that places a sentence by itself
+COURTESY_MAX_HAN = 4  # Han characters left in a sentence once its courtesies are removed, below which it is one
+PRAISE_SKELETON = ("感谢表扬：感谢您对我们工作的肯定与支持！\n"
+                   "转达情况：〔已将您的表扬转达给被表扬的单位或人员，以及今后的努力方向〕")
 
 
 @dataclass
@@ -61,13 +67,16 @@ def advise(ticket: ReplyTicket, rules: RuleOutput, elements: dict[str, ElementAu
            timeliness: Timeliness | None, verdict: str) -> Advice:
     overdue = [_overdue(timeliness)] if timeliness is not None and timeliness.overdue else []
     if is_praise(ticket):
-        return Advice(overdue, Suggestions(add=[], skeleton=_skeleton(ticket, elements)))
+        return Advice(overdue, Suggestions(add=[], skeleton=PRAISE_SKELETON))
     issues = _issues(rules, elements, relevance, verdict) + overdue
     unclear = any(issue.code == "RESULT_UNCLEAR" for issue in issues)
     wording = {**ADD, **ADD_CONSULTATION} if "咨询" in (ticket.type or "") else ADD
-    add = [wording[name] for name in ELEMENTS if not elements[name].present or (name == "result" and unclear)]
+    # A result the reply writes, though read as weak (unclear) or not read as one, asks to be made clearer.
+    result = RESULT_CLEARER if elements["result"].evidence or _written_result(rules) else wording["result"]
+    add = [result if name == "result" else wording[name] for name in ELEMENTS
+           if not elements[name].present or (name == "result" and unclear)]
     add += [f"回应这项诉求：{demand}" for demand in relevance.unanswered[:_MAX_SENTENCES]]
-    return Advice(issues, Suggestions(add=add, skeleton=_skeleton(ticket, elements)))
+    return Advice(issues, Suggestions(add=add, skeleton=_skeleton(ticket, elements, rules)))
 
 
 def _banned_phrase(text: str) -> str | None:
@@ -77,6 +86,11 @@ def _banned_phrase(text: str) -> str | None:
         return listed
     found = BANNED_RE.search(text)
     return found.group() if found else None
+
+
+def _written_result(rules: RuleOutput) -> str | None:
+    """The first done result or state the reply writes (已整改到位, 问题已解决), whatever the result model read."""
+    return next((span.text for span in rules.spans["result"] if span.kind in ("result:done", "result:state")), None)
 
 
 def _overdue(timeliness: Timeliness) -> AuditIssue:
@@ -100,12 +114,14 @@ def _issues(rules: RuleOutput, elements: dict[str, ElementAudit], relevance: Rel
     if rules.flags["SHIRKING"]:
         found.append(("SHIRKING", "称不属于本单位职责或让当事人另找部门，但没有说明责任单位和依据（推诿）"))
     if not elements["result"].present:
+        written = _written_result(rules)
+        vague = f"写了“{written}”，但结果不够具体：没有说明处理到什么程度、是否经复查或当事人确认" if written else None
         if elements["process"].present:
-            found.append(("PROCESS_NO_RESULT", "只讲办理过程，没有办理结果（把回复当办结）"))
-        elif rules.flags["PENDING"]:
+            found.append(("PROCESS_NO_RESULT", f"只讲办理过程，{vague}" if vague else "只讲办理过程，没有办理结果（把回复当办结）"))
+        elif rules.flags["PENDING"] and not written:
             found.append(("PENDING_ONLY", "只说正在处理或将要处理，没有结果"))
         else:
-            found.append(("NO_RESULT", "没有办理结果，也没有明确答复"))
+            found.append(("NO_RESULT", vague or "没有办理结果，也没有明确答复"))
     if relevance.level == 0 and not (rules.flags["FORWARD_ONLY"] or rules.flags["ACK_ONLY"]):
         found.append(("OFF_TOPIC", "答复没有回应留言的诉求（答非所问或只有套话）"))
     elif relevance.level == 1:
@@ -177,14 +193,20 @@ def _pieces(sentence: re.Match, starts: dict[str, list[int]]) -> list[tuple[str,
     return [(part, _as_written(re.sub(r"[，,]$", "。", text))) for part, text in runs]
 
 
-def _skeleton(ticket: ReplyTicket, elements: dict[str, ElementAudit]) -> str:
-    """Four paragraphs; each holds (up to three of) the reply's own sentences that carry that part's evidence, quoted as
-    written, or a placeholder. Sentences with a banned bare phrase are what the unit should replace: they are left out.
-    The sign-off (organisation and date) is no part of the handling: org evidence alone places no sentence."""
-    starts = {name: sorted(span.start for span in elements[name].evidence)
+def _skeleton(ticket: ReplyTicket, elements: dict[str, ElementAudit], rules: RuleOutput) -> str:
+    """Four paragraphs; each holds (up to PART_SENTENCES of) the reply's own sentences, quoted as written, or a
+    placeholder. A sentence goes where its evidence points: the elements' evidence, and a done result or a stated
+    contact the rules found even where the models doubt the element (已于当天拆除完毕 is the reply's result
+    sentence). One without evidence goes with the sentence before it (for a 咨询, the first ones are the answer),
+    unless it is a greeting, thanks, an offer to call or the sign-off. Sentences with a banned bare phrase or a shirk
+    (不属于我单位职责) are what the unit should replace: they are left out."""
+    starts = {name: sorted({span.start for span in elements[name].evidence}
+                           | {span.start for span in rules.spans[name] if span.kind in ALWAYS_PLACES})
               for name in ("contact", "result", "process", "time")}
+    signoff = [span.start for name in ("org", "time") for span in rules.spans[name] if span.kind.endswith(":signoff")]
+    consultation = "咨询" in (ticket.type or "")
     parts: dict[str, list[str]] = {"process": [], "result": [], "contact": []}
-    first_free = None
+    first_free, previous = None, None
     for index, found in enumerate(_SENTENCE.finditer(ticket.reply)):
         text = _as_written(found.group())
         if not text or _banned_phrase(text):
@@ -193,12 +215,16 @@ def _skeleton(ticket: ReplyTicket, elements: dict[str, ElementAudit]) -> str:
         if not pieces:
             if index == 0:
                 first_free = text
-            continue
+            if (index == 0 or _is_courtesy(text) or SHIRK_RE.search(text) or DISOWN_RE.search(text)
+                    or any(found.start() <= at < found.end() for at in signoff)):
+                continue  # nothing of the handling, or a shirk the unit should replace
+            pieces = [(previous or ("result" if consultation else "process"), text)]
         for part, piece in pieces:
-            if len(parts[part]) < _MAX_SENTENCES:
+            if len(parts[part]) < PART_SENTENCES:
                 parts[part].append(piece)
-    title = mask_pii(normalise(ticket.title))
-    asked = "咨询" if "咨询" in (ticket.type or "") else "反映"
+        previous = pieces[-1][0]
+    title = mask_pii(_as_written(ticket.title))
+    asked = "咨询" if consultation else "反映"
     if first_free and _RECEIPT.search(first_free):
         received = first_free
     else:
@@ -210,3 +236,11 @@ def _skeleton(ticket: ReplyTicket, elements: dict[str, ElementAudit]) -> str:
         ("联系当事人", parts["contact"] or [PLACEHOLDERS["contact"]]),
     ]
     return "\n".join(f"{heading}：{''.join(text)}" for heading, text in paragraphs)
+
+
+def _is_courtesy(sentence: str) -> bool:
+    """A greeting, an acknowledgement, thanks, wishes or an offer to call: nothing of the handling once they are gone."""
+    rest = normalise(sentence)
+    for pattern in BOILERPLATE_RES:
+        rest = pattern.sub("", rest)
+    return len(re.findall(f"[{HAN}]", rest)) < COURTESY_MAX_HAN

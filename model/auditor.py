@@ -29,14 +29,12 @@ from model.audit_results import (
     Relevance,
     ReplyTicket,
 )
-from model.elements import RULE_FEATURE_NAMES, RuleOutput
+from model.elements import NOT_EVIDENCE, RULE_FEATURE_NAMES, RuleOutput
 from model.features import CharNgramTfidf
 from model.linear import CalibratedLinear
 
 DEFAULT_AUDITOR_DIR = Path(__file__).parent / "resources" / "default_auditor"
 EMPTY_REPLY = "答复内容为空"
-# Time spans that do not date a handling action are evidence of nothing.
-_NOT_EVIDENCE = ("time:signoff", "time:message", "time:policy")
 # The rubric asks the reply to *state* that the citizen was contacted: without a phrase saying so, the contact model's
 # probability (26 positives to learn from) is not enough.
 _NEEDS_EVIDENCE = ("contact",)
@@ -101,7 +99,7 @@ class ReplyAuditor:
         elements = {}
         for j, name in enumerate(ELEMENTS):
             p = float(element_p[j])
-            spans = [s for s in rules.spans[name] if s.kind not in _NOT_EVIDENCE]
+            spans = [s for s in rules.spans[name] if s.kind not in NOT_EVIDENCE]
             present = (p >= self.element_thresholds[name] and (bool(spans) or name not in _NEEDS_EVIDENCE)
                        or any(s.kind in _STATED for s in spans))
             spans = spans if present else []

@@ -90,6 +90,10 @@ class Span:
     text: str      # raw reply text[start:end]
 
 
+# Time spans that do not date a handling action are evidence of nothing.
+NOT_EVIDENCE = ("time:signoff", "time:message", "time:policy")
+
+
 @dataclass(slots=True)
 class RuleOutput:
     text: str

@@ -38,7 +38,7 @@ def test_every_field_of_an_audit(tiny_auditor, sample_tickets_with_replies):
         missing = {name for name in ELEMENTS if not getattr(audit.elements, name).present}
         assert {f"MISSING_{name.upper()}" for name in missing} <= {i.code for i in audit.issues}
         assert len(audit.suggestions.add) >= len(missing)
-        assert audit.suggestions.skeleton.startswith("收到诉求：")
+        assert audit.suggestions.skeleton.startswith("感谢表扬：" if "表扬" in (ticket.type or "") else "收到诉求：")
 
 
 def test_an_element_is_present_when_its_probability_reaches_its_threshold(tiny_auditor, tmp_path):
@@ -157,7 +157,7 @@ def _advise_all_present(reply: str, present: bool = True, **ticket_fields):
     from model.audit_results import ElementAudit, EvidenceSpan, Relevance
     from model.elements import detect_elements
 
-    ticket = ReplyTicket(title="路灯不亮", content="小区路灯坏了一个月", reply=reply, **ticket_fields)
+    ticket = ReplyTicket(**{"title": "路灯不亮", "content": "小区路灯坏了一个月", "reply": reply, **ticket_fields})
     rules = detect_elements(reply)
     elements = {name: ElementAudit(present=present, confidence=0.6, evidence=[
         EvidenceSpan(start=s.start, end=s.end, text=s.text, kind=s.kind) for s in rules.spans[name]
@@ -186,6 +186,26 @@ def test_a_sentence_holding_process_and_result_is_split_at_its_commas():
     assert lines[3] == "联系当事人：6月3日已电话告知您。"
 
 
+def test_sentences_without_evidence_are_kept_with_their_neighbours_and_a_done_result_is_placed_as_such():
+    answer = _advise_all_present("您好！异地就医需先备案。您可以到区医保局窗口办理备案。感谢您的来信！", present=False,
+                                 type="咨询").suggestions.skeleton.split("\n")
+    assert answer[2] == "处理结果：异地就医需先备案。您可以到区医保局窗口办理备案。"  # the answer, thanks left out
+    lines = _advise_all_present("您好！经复查，该彩钢房已于当天拆除完毕。", present=False).suggestions.skeleton.split("\n")
+    assert lines[1].startswith("调查核实：〔") and lines[2] == "处理结果：经复查，该彩钢房已于当天拆除完毕。"  # models doubt it
+    spaced = _advise_all_present("您好。", present=False, title="Wi-Fi hotspot in library").suggestions.skeleton
+    assert "“Wi-Fi hotspot in library”" in spaced
+
+
+def test_a_result_the_models_doubt_is_called_vague_not_missing():
+    advice = _advise_all_present("您好！该拉面馆已整改到位，问题已解决。", present=False)
+    no_result = next(i for i in advice.issues if i.code == "NO_RESULT")
+    assert "已整改到位" in no_result.message and "没有办理结果" not in no_result.message
+    assert any(line.startswith("办理结果已写") for line in advice.suggestions.add)
+    bare = _advise_all_present("您好！已安排相关部门处理。", present=False)
+    assert any("没有办理结果" in i.message for i in bare.issues)
+    assert not any(line.startswith("办理结果已写") for line in bare.suggestions.add)
+
+
 def test_an_opening_that_is_not_an_acknowledgement_is_not_the_received_line():
     lines = _advise_all_present("杂物已经清理干净了，谢谢您的监督。", present=False).suggestions.skeleton.split("\n")
     assert lines[0] == "收到诉求：您反映的“路灯不亮”问题已收悉。"
@@ -205,6 +225,7 @@ def test_a_praise_message_is_passed_and_not_told_to_add_a_result(tiny_auditor):
                          reply="感谢您对我们工作的肯定，我们已将您的表扬转达给驾驶员所在车队。")
     audit = tiny_auditor.audit([praise])[0]
     assert audit.verdict == "pass" and audit.issues == [] and audit.suggestions.add == []
+    assert audit.suggestions.skeleton.startswith("感谢表扬：") and "调查核实" not in audit.suggestions.skeleton
     same_as_complaint = tiny_auditor.audit([praise.model_copy(update={"type": "投诉"})])[0]
     assert same_as_complaint.issues  # the same reply to a complaint is told what it lacks
 
