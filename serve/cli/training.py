@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -34,6 +34,20 @@ from serve.cli.common import (
 from training.exports import InputError
 
 
+def _trained(train: Callable[..., Any], args: Any, data_dir: Path | None, output_dir: Path | None) -> Any:
+    """`train(args, track)` under a progress bar, the folders given on the command line laid over the defaults; data
+    that cannot be read or trained on is one message and exit code 2."""
+    if data_dir:
+        args.data_dir = data_dir
+    if output_dir:
+        args.output_dir = output_dir
+    try:
+        with progress_bar() as progress:
+            return train(args, track(progress))
+    except (FileNotFoundError, InputError, ValueError) as error:
+        fail(str(error), EXIT_BAD_INPUT)
+
+
 @train_app.command("classifier")
 def train_classifier_command(
     data: Annotated[Path | None, typer.Option(help="Your own labelled tickets (.csv/.xlsx/.jsonl: title, content, label or 一级分类; optional type or 诉求类型) instead of the shared category data.")] = None,
@@ -50,15 +64,7 @@ def train_classifier_command(
     sheet_needs_data(sheet, data)
     args = ClassifierTrainingArguments(seed=seed, category_data=data, category_sheet=sheet,
                                        tokenise_limit=tokenise_limit)
-    if data_dir:
-        args.data_dir = data_dir
-    if output_dir:
-        args.output_dir = output_dir
-    try:
-        with progress_bar() as progress:
-            classifier, card = train_classifier(args, track(progress))
-    except (FileNotFoundError, InputError) as error:
-        fail(str(error), EXIT_BAD_INPUT)
+    classifier, card = _trained(train_classifier, args, data_dir, output_dir)
     card = classifier.save(args.output_dir, card)
     _print_metrics(card["metrics"])
     say(f"model {card['version']} written to {args.output_dir}")
@@ -78,15 +84,7 @@ def train_auditor_command(
 
     sheet_needs_data(sheet, data)
     args = AuditorTrainingArguments(train_data=data, train_sheet=sheet, seed=seed)
-    if data_dir:
-        args.data_dir = data_dir
-    if output_dir:
-        args.output_dir = output_dir
-    try:
-        with progress_bar() as progress:
-            card = train_auditor(args, track(progress))
-    except (FileNotFoundError, InputError, ValueError) as error:
-        fail(str(error), EXIT_BAD_INPUT)
+    card = _trained(train_auditor, args, data_dir, output_dir)
     _print_audit_metrics(card["metrics"])
     say(f"auditor {card['version']} written to {args.output_dir}")
 
