@@ -29,14 +29,30 @@ def extract_demands(content: str, title: str = "") -> list[str]:
     return dem[:12]
 
 
+UNADDRESSED_BELOW = 0.25  # share of a demand's bigrams the reply must hold for the demand to count as touched
+
+
+def _asked_part(demand: str) -> str:
+    """A demand sentence from the clause of its request cue on (…工地天天晚上施工，请问有没有夜间施工许可 → 请问有没有
+    夜间施工许可): the background before it is what the citizen reports, not what they ask, and a reply need not
+    repeat it."""
+    cue = DEMAND_CUE_RE.search(demand)
+    if cue is None:
+        return demand
+    start = max((demand.rfind(mark, 0, cue.start()) for mark in ",，;；:："), default=-1) + 1  # the cue's clause
+    asked = demand[start:]
+    return asked if len(asked) >= 4 else demand
+
+
 def relevance_features(title: str, content: str, reply_text: str) -> tuple[dict[str, float], list[str]]:
-    """Overlap features between the message and the normalised reply, and the demands the reply does not touch
-    (personal data masked)."""
+    """Overlap features between the message and the normalised reply, and the demands the reply does not touch, each
+    from its request cue on (personal data masked)."""
     rb = _bigrams(reply_text)
     tb = _bigrams(normalise(title))
     cb = _bigrams(normalise(content)[:1500])
     demands = extract_demands(content, title)
-    unaddressed = []
+    unaddressed = 0
+    unanswered = []
     covs = []
     for d in demands:
         db = _bigrams(d)
@@ -44,18 +60,21 @@ def relevance_features(title: str, content: str, reply_text: str) -> tuple[dict[
             continue
         cov = len(db & rb) / len(db)
         covs.append(cov)
-        if cov < 0.25:
-            unaddressed.append(mask_pii(d))
+        unaddressed += cov < UNADDRESSED_BELOW
+        asked = _asked_part(d)  # what is shown: the request itself, without the background before it
+        ab = _bigrams(asked) or db
+        if len(ab & rb) / len(ab) < UNADDRESSED_BELOW:
+            unanswered.append(mask_pii(asked))
     feats = {
         "rel_title": len(tb & rb) / len(tb) if tb else 0.0,
         "rel_content": len(cb & rb) / len(cb) if cb else 0.0,
         "rel_reply_prec": len(cb & rb) / len(rb) if rb else 0.0,
         "rel_dem_mean": float(np.mean(covs)) if covs else 0.0,
         "rel_dem_min": float(np.min(covs)) if covs else 0.0,
-        "rel_unaddr_frac": len(unaddressed) / len(covs) if covs else 0.0,
+        "rel_unaddr_frac": unaddressed / len(covs) if covs else 0.0,
         "rel_n_dem": min(len(covs), 8) / 4.0,
     }
-    return feats, unaddressed
+    return feats, unanswered
 
 
 REL_FEATURE_NAMES = ("rel_title", "rel_content", "rel_reply_prec", "rel_dem_mean", "rel_dem_min", "rel_unaddr_frac",

@@ -178,3 +178,12 @@ def test_calls_that_check_or_confirm_with_the_citizen_are_contact():
 ])
 def test_a_contact_with_the_citizen_stated_as_done_is_marked(reply, kinds):
     assert [span.kind for span in detect_elements(reply).spans["contact"]] == kinds
+
+
+def test_an_unanswered_demand_is_named_from_its_request_on_and_the_features_do_not_move():
+    content = ("我家住在金桂园小区5栋，楼下新开了一家烧烤店，每天营业到凌晨两点，油烟和噪音都很大，严重影响休息，"
+               "请问烧烤店有没有营业执照？希望城管部门查处。")
+    reply = "经查，该烧烤店已办理营业执照。"
+    feats, unanswered = relevance_features("烧烤店", content, reply)
+    assert unanswered == ["希望城管部门查处"]  # the licence question is answered though its background is not repeated
+    assert feats["rel_unaddr_frac"] == 1.0  # as the models learnt it: both whole sentences count as untouched
