@@ -79,4 +79,4 @@ class Audit(BaseModel):
     issues: list[AuditIssue] = Field(default_factory=list)
     suggestions: Suggestions | None = None
     model_version: str = Field(description="审核模型版本")
-    error: str | None = Field(None, description="该行无法审核的原因；其余行照常输出")
+    error: str | None = Field(None, description="批量文件（hotline audit）中该行无法审核的原因，其余行照常输出；HTTP 接口对有误的请求整体返回 4xx，此处为 null")

@@ -36,4 +36,4 @@ class Classification(BaseModel):
     routing: list[UnitScore] = Field(default_factory=list, description="建议承办单位，按得分降序")
     needs_review: bool = Field(True, description="置信度低于阈值，需人工复核后再派单")
     model_version: str = Field(description="模型版本")
-    error: str | None = Field(None, description="该行无法分类的原因；其余行照常输出")
+    error: str | None = Field(None, description="批量文件（hotline classify）中该行无法分类的原因，其余行照常输出；HTTP 接口对有误的请求整体返回 4xx，此处为 null")
