@@ -5,7 +5,8 @@ of a single audit.
 
 Replies come from ../shared/data/replies/replies.csv (speed only), or from data/samples/sample_replies.csv repeated
 when the shared data is absent. Batch figures are the best of three runs; the single-audit latency is the median
-and the 99th percentile of 300 one-reply calls. Prints figures; asserts nothing.
+and the 99th percentile of 300 one-reply calls; then single replies of 20,000 to 160,000 characters. Prints
+figures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from model.audit_results import ReplyTicket  # noqa: E402
 from model.auditor import ReplyAuditor  # noqa: E402
 from serve.batch import AUDIT_OPTIONAL, audit_rows, map_chunks  # noqa: E402
 from training.data import SHARED_DATA, read_table  # noqa: E402
+
+LONG_REPLY_CHARS = (20_000, 80_000, 160_000)
+LONG_REPLY_SENTENCE = "您好，经核实已处理。"  # ten characters, a sentence with evidence
 
 
 def load_rows(n: int) -> tuple[list[dict[str, str]], str]:
@@ -63,6 +67,10 @@ def main() -> None:
         latencies.append((time.perf_counter() - start) * 1000)
     latencies.sort()
     print(f"single audit: median {statistics.median(latencies):.1f} ms, p99 {latencies[int(0.99 * len(latencies))]:.1f} ms")
+    for chars in LONG_REPLY_CHARS:  # what one pasted-in report costs: the time should grow with the length, no faster
+        long_reply = ReplyTicket(title="噪音", content="楼下噪音扰民请处理。", reply=LONG_REPLY_SENTENCE * (chars // 10))
+        seconds = timed(lambda r=long_reply: auditor.audit([r]))
+        print(f"one reply of {chars:,} characters: {seconds:.2f} s")
     print(f"RSS of this process: {rss_mib():.0f} MiB")
 
 
