@@ -68,6 +68,9 @@ from model.audit_lexicon import (
     SHIRK_RE,
     SIGNOFF_TAIL_CHARS,
     START_ACTION_AFTER,
+    STATED_DONE_BLOCK_RE,
+    STATED_NOT_OUTCOMES,
+    STATED_ORG_KINDS,
     STRONG_CONTACT,
     STRONG_PROCESS,
     STRONG_STATE,
@@ -334,14 +337,19 @@ def detect_contact(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
     return [_with_addressee(ctx, span) for span in spans], feats
 
 
+def _clause_around(raw: str, span: Span) -> tuple[int, str]:
+    """The clause of the raw reply that holds a span (between punctuation marks), with its start offset."""
+    start = max((raw.rfind(mark, 0, span.start) for mark in CLAUSE_MARKS), default=-1) + 1
+    ends = [i for i in (raw.find(mark, span.end) for mark in CLAUSE_MARKS) if i != -1]
+    return start, raw[start:min(ends, default=len(raw))]
+
+
 def _with_addressee(ctx: ReplyContext, span: Span) -> Span:
     """A contact span whose clause names the citizen as the one talked to, as done (已电话告知您, 与您联系沟通, 您表示
     满意), becomes "contact:citizen": the reply states the contact in so many words. A planned or failed one (将向您
     反馈, 无法与当事人核实) stays "contact"."""
     raw = ctx.raw
-    start = max((raw.rfind(mark, 0, span.start) for mark in CLAUSE_MARKS), default=-1) + 1
-    ends = [i for i in (raw.find(mark, span.end) for mark in CLAUSE_MARKS) if i != -1]
-    clause = raw[start:min(ends, default=len(raw))]
+    start, clause = _clause_around(raw, span)
     end = start + len(clause)
     planned = CONTACT_PLANNED_RE.search(raw, start, span.start) and "了" not in raw[span.end:end]
     failed = CONTACT_NEGATED_RE.search(raw, start, span.start) or CONTACT_FAILED_AFTER_RE.search(raw[span.end:end + 20])
@@ -398,10 +406,22 @@ def detect_elements(reply: str) -> RuleOutput:
         "SHIRKING": int(_shirks(ctx.text, redirect_only)),
         "PENDING": int(feats["res_pending"] > 0),
     }
+    flags["COMPLETE_STATED"] = int(not flags["SHIRKING"] and not flags["FORWARD_ONLY"] and _complete_stated(ctx, spans))
     feats["flag_forward_only"] = float(flags["FORWARD_ONLY"])
     feats["flag_ack_only"] = float(flags["ACK_ONLY"])
     feats["flag_shirking"] = float(redirect_only)  # the trained models' input (the issue uses the stricter SHIRKING)
     return RuleOutput(ctx.text, spans, flags, feats)
+
+
+def _complete_stated(ctx: ReplyContext, spans: dict[str, list[Span]]) -> bool:
+    """The reply states the four required elements in so many words: a named handler, a dated action, the handling,
+    and a result written as done or as a closing state (复查合格, 得到缓解) in a clause that neither plans, wishes,
+    orders nor supposes it ("区城管局于6月3日到现场查看，路灯已修复")."""
+    return (any(s.kind in STATED_ORG_KINDS for s in spans["org"])
+            and any(s.kind == "time:action" for s in spans["time"])
+            and bool(spans["process"])
+            and any(s.kind in ("result:done", "result:state") and s.text not in STATED_NOT_OUTCOMES
+                    and not STATED_DONE_BLOCK_RE.search(_clause_around(ctx.raw, s)[1]) for s in spans["result"]))
 
 
 def _shirks(text: str, redirect_only: bool) -> bool:

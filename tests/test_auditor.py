@@ -35,10 +35,14 @@ def test_every_field_of_an_audit(tiny_auditor, sample_tickets_with_replies):
         assert audit.relevance.level in (0, 1, 2) and audit.timeliness.limit_days in (5, 15)
         if audit.verdict == "redo":  # a redo always says why
             assert {i.code for i in audit.issues} & (REDO_REASONS | {"RESULT_UNCLEAR"})
+        praise = "表扬" in (ticket.type or "")
+        assert audit.suggestions.skeleton.startswith("感谢表扬：" if praise else "收到诉求：")
+        if praise:  # a thank-you needs no handling elements
+            assert audit.verdict == "pass" and not audit.suggestions.add
+            continue
         missing = {name for name in ELEMENTS if not getattr(audit.elements, name).present}
         assert {f"MISSING_{name.upper()}" for name in missing} <= {i.code for i in audit.issues}
         assert len(audit.suggestions.add) >= len(missing)
-        assert audit.suggestions.skeleton.startswith("感谢表扬：" if "表扬" in (ticket.type or "") else "收到诉求：")
 
 
 def test_an_element_is_present_when_its_probability_reaches_its_threshold(tiny_auditor, tmp_path):
@@ -47,7 +51,7 @@ def test_an_element_is_present_when_its_probability_reaches_its_threshold(tiny_a
     tickets = [FORWARD_ONLY, ReplyTicket(id="t", title="路灯不亮", content="路灯坏了", reply=(
         "您好！A市城管局于5月3日派维修人员到现场查看，5月4日已更换线路，路灯已恢复照明。"))]
     tiny_auditor.save(tmp_path, {"metrics": {}})
-    p_time = ReplyAuditor.load(tmp_path).element_probabilities(extract(tickets))[:, ELEMENTS.index("time")]
+    p_time = ReplyAuditor.load(tmp_path).probabilities(extract(tickets))[0][:, ELEMENTS.index("time")]
     for threshold in (float(p_time.min()), float(p_time.max()) + 1e-6):
         auditor = ReplyAuditor.load(tmp_path)
         auditor.element_thresholds["time"] = threshold
@@ -275,3 +279,49 @@ def test_a_contact_stated_in_so_many_words_is_present_whatever_the_model_says(ti
     assert [a.elements.contact.present for a in audits] == [True, False]
     assert [e.text for e in audits[0].elements.contact.evidence] == ["电话告知"]
     assert "MISSING_CONTACT" not in [issue.code for issue in audits[0].issues]
+
+
+def test_a_reply_stating_the_four_elements_has_them_and_its_risk_is_the_rate_such_replies_were_sent_back(
+        tiny_auditor, tmp_path):
+    from model.audit_features import extract
+
+    tiny_auditor.save(tmp_path, {"metrics": {}})
+    auditor = ReplyAuditor.load(tmp_path)
+    assert auditor.stated_redo_rate == tiny_auditor.stated_redo_rate
+    for name in ("org", "time", "process", "result"):
+        auditor.element_thresholds[name] = 0.8  # the models alone find none of them
+    stated, planned = [ReplyTicket(id=i, title="路灯不亮", content="路灯坏了", reply=reply) for i, reply in (
+        ("s", "区城管局于6月3日到现场查看，路灯已恢复照明。"),
+        ("p", "区城管局于6月3日到现场查看，将于近期修复路灯。"))]
+    features = extract([stated, planned])
+    raw_risk = auditor.stage_two(auditor.element_probabilities(features), features)[0]
+    auditor.redo_threshold = auditor.stated_redo_rate + 0.01
+    audits = auditor.audit([stated, planned])
+    assert all(getattr(audits[0].elements, name).present for name in ("org", "time", "process", "result"))
+    assert audits[0].redo_risk <= auditor.stated_redo_rate and audits[0].verdict == "pass"
+    assert audits[0].relevance.level >= 1  # a stated outcome has answered something
+    assert not audits[1].elements.result.present  # a plan states nothing: the models decide
+    assert audits[1].redo_risk == pytest.approx(raw_risk[1], abs=1e-4)
+
+
+def test_the_stated_redo_rate_is_the_smoothed_share_sent_back():
+    from model.auditor import stated_redo_rate
+
+    stated = np.array([True, True, True, False, False])
+    redo = np.array([1, 0, 0, 1, 1])
+    assert stated_redo_rate(stated, redo) == pytest.approx((1 + 1) / (3 + 2))
+    assert stated_redo_rate(np.zeros(3, dtype=bool), np.ones(3)) == 0.5  # no such replies: no evidence either way
+
+
+def test_an_auditor_saved_before_complete_replies_counted_asks_to_be_retrained(tiny_auditor, tmp_path):
+    import json
+
+    from model.artifacts import ModelFileError
+
+    tiny_auditor.save(tmp_path, {"metrics": {}})
+    config_file = tmp_path / "audit_text.json"
+    config = json.loads(config_file.read_text(encoding="utf-8"))
+    del config["stated_redo_rate"]
+    config_file.write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(ModelFileError, match="retrain"):
+        ReplyAuditor.load(tmp_path)

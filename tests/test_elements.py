@@ -187,3 +187,35 @@ def test_an_unanswered_demand_is_named_from_its_request_on_and_the_features_do_n
     feats, unanswered = relevance_features("烧烤店", content, reply)
     assert unanswered == ["希望城管部门查处"]  # the licence question is answered though its background is not repeated
     assert feats["rel_unaddr_frac"] == 1.0  # as the models learnt it: both whole sentences count as untouched
+
+
+def test_results_written_as_relief_or_refunds_and_hurried_dates_and_channels_are_found():
+    assert "已畅通" in _texts("经清理，目前道路已畅通。", "result")
+    assert "得到缓解" in _texts("拥堵情况已得到缓解。", "result")
+    assert "已收到退款" in _texts("当事人已收到退款。", "result")
+    assert "已收到" not in _texts("您的留言已收到。", "result")  # an acknowledgement, not a refund
+    assert ("time:action", "5.3下午") in [(s.kind, s.text) for s in detect_elements(
+        "执法人员于5.3下午到该店检查。").spans["time"]]
+    assert not detect_elements("该路段长3.5公里，共1.2亩。").spans["time"]  # numbers, not dates
+    assert _kinds(detect_elements("已通过短信告知您处理结果。"), "contact") == ["contact:citizen"]
+    assert "contact:citizen" in _kinds(detect_elements("工作人员已与市民张女士取得联系。"), "contact")
+
+
+def test_units_ending_in_ke_suo_or_guan_are_named_but_hospital_departments_and_degrees_are_not():
+    assert "区城管局市容科" in _texts("区城管局市容科于8月2日到现场拆除广告牌。", "org")
+    assert "县疾控所" in _texts("县疾控所工作人员上门采样。", "org")
+    assert "市图书馆" in _texts("市图书馆已延长开放时间。", "org")
+    assert not _texts("他是本科学历，在外科住院。", "org")
+
+
+@pytest.mark.parametrize(("reply", "stated"), [
+    ("区城管局于6月3日到现场查看，路灯已修复。", True),
+    ("区交警大队于5月3日到现场清理违停车辆，拥堵情况已得到缓解。", True),
+    ("区城管局于6月3日到现场查看，将于近期修复路灯。", False),  # a plan
+    ("区城管局于6月3日到现场查看，如已修复请告知。", False),  # a supposition
+    ("区城管局到现场查看，路灯已修复。", False),  # no date
+    ("于6月3日到现场查看，路灯已修复。", False),  # no handler
+    ("区城管局于6月3日到现场查看，经查属实。", False),  # a finding, not an outcome
+])
+def test_a_reply_stating_all_four_required_elements_is_flagged_complete(reply, stated):
+    assert detect_elements(reply).flags["COMPLETE_STATED"] == int(stated)

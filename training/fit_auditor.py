@@ -17,7 +17,14 @@ from threadpoolctl import threadpool_limits
 
 from model.audit_features import ReplyFeatures, element_matrix, extract, meta_matrix
 from model.audit_results import ELEMENTS
-from model.auditor import ReplyAuditor
+from model.auditor import (
+    ReplyAuditor,
+    capped_risk,
+    complete_stated,
+    on_topic_if_stated,
+    stated_redo_rate,
+    with_statements,
+)
 from model.features import CharNgramTfidf
 from model.linear import CalibratedLinear
 from training.args import AuditorTrainingArguments
@@ -69,19 +76,26 @@ def fit_auditor(frame: pd.DataFrame, args: AuditorTrainingArguments,
         scale = np.maximum(features.rule_matrix.max(axis=0), 1.0)
         folds = list(StratifiedKFold(args.folds, shuffle=True, random_state=args.seed).split(redo, redo))
 
+        # a reply complete by statement counts as such out of fold too, at the rate of its training folds
+        stated = complete_stated(features)
+        rates = [stated_redo_rate(stated[train], redo[train]) for train, _ in folds]
         element_oof = np.zeros((len(tickets), len(ELEMENTS)))
-        for train, test in progress(folds, "stage one, out of fold", len(folds)):
+        fold_rates = list(zip(folds, rates, strict=True))
+        for (train, test), rate in progress(fold_rates, "stage one, out of fold", len(folds)):
             stage = _StageOne(args, scale).fit(features.subset(train), {e: y[train] for e, y in labels.items()})
-            element_oof[test] = stage.predict_proba(features.subset(test))
+            element_oof[test] = with_statements(stage.predict_proba(features.subset(test)), stated[test], rate)
         meta = meta_matrix(element_oof, features)
 
         def stage_two() -> LogisticRegression:
             return LogisticRegression(C=args.stage_two_C, max_iter=3000)
 
         risk_oof, relevance_oof = np.zeros(len(tickets)), np.zeros(len(tickets), dtype=int)
-        for train, test in folds:
-            risk_oof[test] = stage_two().fit(meta[train], redo[train]).predict_proba(meta[test])[:, 1]
-            relevance_oof[test] = stage_two().fit(meta[train], relevance[train]).predict(meta[test])
+        for (train, test), rate in fold_rates:
+            risk = stage_two().fit(meta[train], redo[train]).predict_proba(meta[test])[:, 1]
+            risk_oof[test] = capped_risk(risk, stated[test], rate)
+            model = stage_two().fit(meta[train], relevance[train])
+            relevance_p = on_topic_if_stated(model.predict_proba(meta[test]), stated[test], model.classes_)
+            relevance_oof[test] = model.classes_[relevance_p.argmax(axis=1)]
         threshold = (args.redo_threshold if args.redo_threshold is not None
                      else recall_leaning_threshold(redo, risk_oof))
         element_thresholds = {e: best_threshold(labels[e], element_oof[:, j]) if args.tune_element_thresholds else 0.5
@@ -91,7 +105,8 @@ def fit_auditor(frame: pd.DataFrame, args: AuditorTrainingArguments,
         final = _StageOne(args, scale).fit(features, labels)
 
     auditor = ReplyAuditor(final.tfidf, scale, {e: linear_head(final.models[e]) for e in ELEMENTS},
-                           linear_head(redo_model), linear_head(relevance_model), threshold, element_thresholds)
+                           linear_head(redo_model), linear_head(relevance_model), threshold, element_thresholds,
+                           stated_redo_rate(stated, redo))
     metrics = audit_metrics(frame, element_oof, risk_oof, threshold, element_thresholds, relevance_oof)
     return auditor, metrics
 
@@ -109,6 +124,7 @@ def train_auditor(args: AuditorTrainingArguments, progress: Progress = no_progre
                       "stage_two_C": args.stage_two_C, "tune_element_thresholds": args.tune_element_thresholds},
         "redo_threshold": auditor.redo_threshold,
         "element_thresholds": auditor.element_thresholds,
+        "stated_redo_rate": auditor.stated_redo_rate,
         "metrics": {"cross_validation": {"split": f"{args.folds}-fold stratified by verdict, seed {args.seed}, "
                                                   f"out-of-fold", **oof}},
     }
@@ -122,8 +138,7 @@ def train_auditor(args: AuditorTrainingArguments, progress: Progress = no_progre
 def evaluate_on(auditor: ReplyAuditor, frame: pd.DataFrame) -> dict:
     """The auditor's figures on a labelled frame."""
     features = extract(tickets_from_frame(frame))
-    element_p = auditor.element_probabilities(features)
-    risk, relevance_p = auditor.stage_two(element_p, features)
+    element_p, risk, relevance_p = auditor.probabilities(features)
     levels = np.array([int(label) for label in auditor.relevance_head.labels])
     return audit_metrics(frame, element_p, risk, auditor.redo_threshold, auditor.element_thresholds,
                          levels[relevance_p.argmax(axis=1)])
