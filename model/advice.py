@@ -7,7 +7,16 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from model.audit_lexicon import BANNED_PHRASES, BANNED_RE, BOILERPLATE_RES, DISOWN_RE, HAN, SHIRK_RE
+from model.audit_lexicon import (
+    BANNED_PHRASES,
+    BANNED_RE,
+    BOILERPLATE_RES,
+    DISOWN_RE,
+    HAN,
+    PRAISE_ASKS_RE,
+    PRAISE_TITLE_RE,
+    SHIRK_RE,
+)
 from model.audit_results import (
     ELEMENT_NAMES,
     ELEMENTS,
@@ -46,7 +55,7 @@ REDO_REASONS = frozenset({"TOO_BRIEF", "FORWARD_ONLY", "ACK_ONLY", "BANNED_PHRAS
 _SENTENCE = re.compile(r"[^。！？!?；;]+[。！？!?；;]?")
 _MAX_SENTENCES = 3  # unanswered demands named in the suggestions
 PART_SENTENCES = 6  # sentences quoted in one part of the skeleton
-ALWAYS_PLACES = ("result:done", "result:state", "contact:citizen")  # rule evidence that places a sentence by itself
+ALWAYS_PLACES = ("result:done", "result:state", "result:answer", "contact:citizen")  # rule evidence that places a sentence by itself
 COURTESY_MAX_HAN = 4  # Han characters left in a sentence once its courtesies are removed, below which it is one
 PRAISE_SKELETON = ("感谢表扬：感谢您对我们工作的肯定与支持！\n"
                    "转达情况：〔已将您的表扬转达给被表扬的单位或人员，以及今后的努力方向〕")
@@ -59,8 +68,12 @@ class Advice:
 
 
 def is_praise(ticket: ReplyTicket) -> bool:
-    """A 表扬 message asks for nothing to be handled: thanking the citizen is the whole reply."""
-    return "表扬" in (ticket.type or "")
+    """A 表扬 message asks for nothing to be handled: thanking the citizen is the whole reply. Without a type, a
+    message whose title thanks (感谢…, 致…的感谢信) and which asks for nothing (no 希望/请/要求/？ …) is one."""
+    if ticket.type:
+        return "表扬" in ticket.type
+    title, content = normalise(ticket.title or ""), normalise(ticket.content or "")
+    return bool(PRAISE_TITLE_RE.search(title)) and not PRAISE_ASKS_RE.search(f"{title}。{content}")
 
 
 def advise(ticket: ReplyTicket, rules: RuleOutput, elements: dict[str, ElementAudit], relevance: Relevance,

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from model.answers import direct_answer
 from model.audit_results import ELEMENTS, ReplyTicket
-from model.elements import RULE_FEATURE_NAMES, RuleOutput, detect_elements
+from model.elements import RULE_FEATURE_NAMES, RuleOutput, Span, detect_elements
 from model.features import CharNgramTfidf
 from model.relevance import REL_FEATURE_NAMES, relevance_features
 from model.text import PreparedText, mask_pii
@@ -30,23 +31,30 @@ class ReplyFeatures:
     relevance_matrix: np.ndarray  # REL_FEATURE_NAMES
     docs: list[PreparedText]      # masked, normalised reply text for the character n-grams
     unanswered: list[list[str]]   # demand sentences the reply does not touch
+    answers: list[Span | None]    # the clause answering the title's question (model.answers), if any
 
     def __len__(self) -> int:
         return len(self.docs)
 
     def subset(self, rows: Sequence[int]) -> ReplyFeatures:
         return ReplyFeatures([self.rules[i] for i in rows], self.rule_matrix[rows], self.relevance_matrix[rows],
-                             [self.docs[i] for i in rows], [self.unanswered[i] for i in rows])
+                             [self.docs[i] for i in rows], [self.unanswered[i] for i in rows],
+                             [self.answers[i] for i in rows])
 
 
 def extract(tickets: Sequence[ReplyTicket]) -> ReplyFeatures:
+    """Features of each ticket's reply; a direct answer to the title's question joins the result evidence."""
     rules = [detect_elements(t.reply) for t in tickets]
+    answers = [direct_answer(t.title, t.content, t.reply, asks="咨询" in (t.type or "")) for t in tickets]
+    for rule, answer in zip(rules, answers, strict=True):
+        if answer is not None:
+            rule.spans["result"].append(answer)
     rule_matrix = np.array([[r.feats[name] for name in RULE_FEATURE_NAMES] for r in rules], dtype=np.float32)
     relevance = [relevance_features(t.title, t.content, r.text) for t, r in zip(tickets, rules, strict=True)]
     relevance_matrix = np.array([[f[name] for name in REL_FEATURE_NAMES] for f, _ in relevance], dtype=np.float32)
     docs = [PreparedText(title="", text=mask_pii(r.text), tokens=()) for r in rules]
     return ReplyFeatures(rules, rule_matrix.reshape(len(rules), -1), relevance_matrix.reshape(len(rules), -1), docs,
-                         [u for _, u in relevance])
+                         [u for _, u in relevance], answers)
 
 
 def element_matrix(features: ReplyFeatures, tfidf: CharNgramTfidf, scale: np.ndarray) -> sp.csr_matrix:

@@ -41,43 +41,55 @@ _NEEDS_EVIDENCE = ("contact",)
 # Evidence that states an element by itself, whatever the model's probability: "已电话告知您" is a contact made (the
 # contact model learnt from 26 loosely labelled replies and misses most such phrases).
 _STATED = ("contact:citizen",)
-# A reply whose rules find the four required elements stated in so many words (a named handler, a dated action, the
-# handling and a result written as done: flag COMPLETE_STATED) has them present, and its redo risk is at most the share
-# of such training replies that were sent back. The models learnt that short replies are incomplete (2 % of the silver
-# replies under 60 characters state a result), which is wrong for "区城管局于6月3日到现场修复路灯，已恢复照明。".
-STATED_ELEMENTS = ("org", "time", "process", "result")
-_STATED_INDEX = [ELEMENTS.index(name) for name in STATED_ELEMENTS]
+# Statements: replies whose rules find elements stated in so many words, whatever the models read. The models learnt
+# that short replies are incomplete (2 % of the silver replies under 60 characters state a result), which is wrong for
+# "区城管局于6月3日到现场修复路灯，已恢复照明。" and for "可以异地办理身份证。" answering a 咨询. Two kinds:
+# - "complete" (flag COMPLETE_STATED): a named handler, a dated action, the handling and a result written as done;
+# - "answer" (model.answers): the reply answers the question the title asks, which the rubric counts as the result.
+# A stated element is present at p ≥ 1 − r, the redo risk is at most r and the reply is not off-topic, where r is the
+# smoothed share of such training replies sent back (kept in the model directory, per kind).
+STATEMENT_ELEMENTS = {"complete": ("org", "time", "process", "result"), "answer": ("result",)}
 
 
-def complete_stated(features: ReplyFeatures) -> np.ndarray:
-    """Which replies the rules find complete by statement (bool per row)."""
-    return np.array([rules.flags["COMPLETE_STATED"] == 1 for rules in features.rules], dtype=bool)
+def statements(features: ReplyFeatures) -> dict[str, np.ndarray]:
+    """Which replies make each kind of statement (bool per row)."""
+    return {"complete": np.array([rules.flags["COMPLETE_STATED"] == 1 for rules in features.rules], dtype=bool),
+            "answer": np.array([answer is not None for answer in features.answers], dtype=bool)}
 
 
 def stated_redo_rate(stated: np.ndarray, redo: np.ndarray) -> float:
-    """The share of complete-by-statement training replies sent back, smoothed (one of each added)."""
+    """The share of stating training replies sent back, smoothed (one of each added)."""
     return round(float((redo[stated].sum() + 1) / (stated.sum() + 2)), 4)
 
 
-def with_statements(element_p: np.ndarray, stated: np.ndarray, redo_rate: float) -> np.ndarray:
-    """Element probabilities once statements count: the four stated elements at least 1 − redo_rate."""
+def statement_redo_rates(stated: dict[str, np.ndarray], redo: np.ndarray) -> dict[str, float]:
+    return {kind: stated_redo_rate(rows, redo) for kind, rows in stated.items()}
+
+
+def with_statements(element_p: np.ndarray, stated: dict[str, np.ndarray], rates: dict[str, float]) -> np.ndarray:
+    """Element probabilities once statements count: each stated element at least 1 − its kind's rate."""
     element_p = element_p.copy()
-    rows = np.flatnonzero(stated)
-    element_p[np.ix_(rows, _STATED_INDEX)] = np.maximum(element_p[np.ix_(rows, _STATED_INDEX)], 1 - redo_rate)
+    for kind, rows in stated.items():
+        cells = np.ix_(np.flatnonzero(rows), [ELEMENTS.index(name) for name in STATEMENT_ELEMENTS[kind]])
+        element_p[cells] = np.maximum(element_p[cells], 1 - rates[kind])
     return element_p
 
 
-def capped_risk(risk: np.ndarray, stated: np.ndarray, redo_rate: float) -> np.ndarray:
-    """Redo risk once statements count: at most redo_rate for a reply complete by statement."""
-    return np.where(stated, np.minimum(risk, redo_rate), risk)
+def capped_risk(risk: np.ndarray, stated: dict[str, np.ndarray], rates: dict[str, float]) -> np.ndarray:
+    """Redo risk once statements count: at most the rate of each kind a reply states."""
+    for kind, rows in stated.items():
+        risk = np.where(rows, np.minimum(risk, rates[kind]), risk)
+    return risk
 
 
-def on_topic_if_stated(relevance_p: np.ndarray, stated: np.ndarray, levels: Sequence) -> np.ndarray:
-    """The relevance distribution once statements count: a reply that states a done result has answered something
-    (42 of the 43 such labelled replies are relevant), so level 0 is ruled out for it."""
+def on_topic_if_stated(relevance_p: np.ndarray, stated: dict[str, np.ndarray], levels: Sequence) -> np.ndarray:
+    """The relevance distribution once statements count: a reply that states a done result or answers the question
+    has answered something (42 of the 43 complete-by-statement labelled replies are relevant), so level 0 is ruled
+    out for it."""
     relevance_p = relevance_p.copy()
     off_topic = [j for j, level in enumerate(levels) if int(level) == 0]
-    relevance_p[np.ix_(np.flatnonzero(stated), off_topic)] = 0.0
+    rows = np.flatnonzero(np.logical_or.reduce(list(stated.values())))
+    relevance_p[np.ix_(rows, off_topic)] = 0.0
     return relevance_p / relevance_p.sum(axis=1, keepdims=True)
 
 
@@ -88,7 +100,8 @@ class ReplyAuditor:
 
     def __init__(self, tfidf: CharNgramTfidf, scale: np.ndarray, element_heads: dict[str, CalibratedLinear],
                  redo_head: CalibratedLinear, relevance_head: CalibratedLinear, redo_threshold: float = 0.5,
-                 element_thresholds: dict[str, float] | None = None, stated_redo_rate: float = 0.5,
+                 element_thresholds: dict[str, float] | None = None,
+                 statement_redo_rates: dict[str, float] | None = None,
                  policy: AuditPolicy | None = None, card: dict | None = None):
         self.tfidf = tfidf
         self.scale = np.asarray(scale, dtype=np.float32)
@@ -97,7 +110,7 @@ class ReplyAuditor:
         self.relevance_head = relevance_head
         self.redo_threshold = redo_threshold
         self.element_thresholds = {e: 0.5 for e in ELEMENTS} | (element_thresholds or {})
-        self.stated_redo_rate = stated_redo_rate
+        self.statement_redo_rates = {kind: 0.5 for kind in STATEMENT_ELEMENTS} | (statement_redo_rates or {})
         self.policy = policy or AuditPolicy.load()
         self.card = card or {}
 
@@ -119,10 +132,10 @@ class ReplyAuditor:
     def probabilities(self, features: ReplyFeatures) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Element probabilities and redo risk with statements counted (stage two reads the counted elements), and
         the relevance distribution."""
-        stated = complete_stated(features)
-        element_p = with_statements(self.element_probabilities(features), stated, self.stated_redo_rate)
+        stated, rates = statements(features), self.statement_redo_rates
+        element_p = with_statements(self.element_probabilities(features), stated, rates)
         risk, relevance_p = self.stage_two(element_p, features)
-        return (element_p, capped_risk(risk, stated, self.stated_redo_rate),
+        return (element_p, capped_risk(risk, stated, rates),
                 on_topic_if_stated(relevance_p, stated, self.relevance_head.labels))
 
     # --- audits --------------------------------------------------------------------------------------------------
@@ -173,7 +186,8 @@ class ReplyAuditor:
         save_component(directory, "audit_text", {
             "tfidf": config, "rule_features": list(RULE_FEATURE_NAMES),
             "stage_two_elements": list(STAGE_TWO_ELEMENTS), "redo_threshold": self.redo_threshold,
-            "element_thresholds": self.element_thresholds, "stated_redo_rate": self.stated_redo_rate,
+            "element_thresholds": self.element_thresholds,
+            "statement_redo_rates": self.statement_redo_rates,
         }, {**arrays, "scale": self.scale})
         heads = {**{f"element_{e}": self.element_heads[e] for e in ELEMENTS}, "redo": self.redo_head,
                  "relevance": self.relevance_head}
@@ -195,9 +209,9 @@ class ReplyAuditor:
             raise ModelFileError(f"{directory} was trained with other rule features; retrain it with this version")
         if config.get("stage_two_elements", list(ELEMENTS)) != list(STAGE_TWO_ELEMENTS):  # older models read all five
             raise ModelFileError(f"{directory} was trained with an older redo model; retrain it with this version")
-        if "stated_redo_rate" not in config:
-            raise ModelFileError(f"{directory} was trained before complete-by-statement replies; retrain it with this "
-                                 "version")
+        if set(config.get("statement_redo_rates", {})) != set(STATEMENT_ELEMENTS):
+            raise ModelFileError(f"{directory} was trained before replies that state elements (complete replies, "
+                                 "direct answers) were counted; retrain it with this version")
         tfidf = CharNgramTfidf.from_state(config["tfidf"], arrays)
 
         def head(name: str) -> CalibratedLinear:
@@ -205,4 +219,5 @@ class ReplyAuditor:
 
         return cls(tfidf, arrays["scale"], {e: head(f"element_{e}") for e in ELEMENTS}, head("redo"),
                    head("relevance"), float(config["redo_threshold"]), config.get("element_thresholds"),
-                   float(config["stated_redo_rate"]), AuditPolicy.load(policy), card)
+                   {kind: float(rate) for kind, rate in config["statement_redo_rates"].items()}, AuditPolicy.load(policy),
+                   card)

@@ -13,7 +13,7 @@ from model.text import mask_pii, normalise
 _NON_HAN = re.compile(rf"[^{HAN}A-Za-z0-9]+")
 
 
-def _bigrams(s: str) -> set[str]:
+def bigrams(s: str) -> set[str]:
     """Character bigrams of the Han/alphanumeric runs, minus the stop-bigrams every message and reply share."""
     s = _NON_HAN.sub("|", s)
     return {s[i:i + 2] for i in range(len(s) - 1) if "|" not in s[i:i + 2]} - BIGRAM_STOP
@@ -47,22 +47,22 @@ def _asked_part(demand: str) -> str:
 def relevance_features(title: str, content: str, reply_text: str) -> tuple[dict[str, float], list[str]]:
     """Overlap features between the message and the normalised reply, and the demands the reply does not touch, each
     from its request cue on (personal data masked)."""
-    rb = _bigrams(reply_text)
-    tb = _bigrams(normalise(title))
-    cb = _bigrams(normalise(content)[:1500])
+    rb = bigrams(reply_text)
+    tb = bigrams(normalise(title))
+    cb = bigrams(normalise(content)[:1500])
     demands = extract_demands(content, title)
     unaddressed = 0
     unanswered = []
     covs = []
     for d in demands:
-        db = _bigrams(d)
+        db = bigrams(d)
         if not db:
             continue
         cov = len(db & rb) / len(db)
         covs.append(cov)
         unaddressed += cov < UNADDRESSED_BELOW
         asked = _asked_part(d)  # what is shown: the request itself, without the background before it
-        ab = _bigrams(asked) or db
+        ab = bigrams(asked) or db
         if len(ab & rb) / len(ab) < UNADDRESSED_BELOW:
             unanswered.append(mask_pii(asked))
     feats = {

@@ -287,7 +287,8 @@ def test_a_reply_stating_the_four_elements_has_them_and_its_risk_is_the_rate_suc
 
     tiny_auditor.save(tmp_path, {"metrics": {}})
     auditor = ReplyAuditor.load(tmp_path)
-    assert auditor.stated_redo_rate == tiny_auditor.stated_redo_rate
+    assert auditor.statement_redo_rates == tiny_auditor.statement_redo_rates
+    rate = auditor.statement_redo_rates["complete"]
     for name in ("org", "time", "process", "result"):
         auditor.element_thresholds[name] = 0.8  # the models alone find none of them
     stated, planned = [ReplyTicket(id=i, title="路灯不亮", content="路灯坏了", reply=reply) for i, reply in (
@@ -295,10 +296,10 @@ def test_a_reply_stating_the_four_elements_has_them_and_its_risk_is_the_rate_suc
         ("p", "区城管局于6月3日到现场查看，将于近期修复路灯。"))]
     features = extract([stated, planned])
     raw_risk = auditor.stage_two(auditor.element_probabilities(features), features)[0]
-    auditor.redo_threshold = auditor.stated_redo_rate + 0.01
+    auditor.redo_threshold = rate + 0.01
     audits = auditor.audit([stated, planned])
     assert all(getattr(audits[0].elements, name).present for name in ("org", "time", "process", "result"))
-    assert audits[0].redo_risk <= auditor.stated_redo_rate and audits[0].verdict == "pass"
+    assert audits[0].redo_risk <= rate and audits[0].verdict == "pass"
     assert audits[0].relevance.level >= 1  # a stated outcome has answered something
     assert not audits[1].elements.result.present  # a plan states nothing: the models decide
     assert audits[1].redo_risk == pytest.approx(raw_risk[1], abs=1e-4)
@@ -313,7 +314,39 @@ def test_the_stated_redo_rate_is_the_smoothed_share_sent_back():
     assert stated_redo_rate(np.zeros(3, dtype=bool), np.ones(3)) == 0.5  # no such replies: no evidence either way
 
 
-def test_an_auditor_saved_before_complete_replies_counted_asks_to_be_retrained(tiny_auditor, tmp_path):
+def test_a_direct_answer_to_the_title_question_is_the_result_and_caps_the_risk(tiny_auditor, tmp_path):
+    from model.audit_features import extract
+
+    tiny_auditor.save(tmp_path, {"metrics": {}})
+    auditor = ReplyAuditor.load(tmp_path)
+    rate = auditor.statement_redo_rates["answer"] = 0.05
+    auditor.element_thresholds["result"] = 0.9  # the model alone finds no result; a statement makes it 1 − rate
+    title, content = "西地省科技学院学生异地身份证办理的咨询", "我是外地户口的学生，能在学校所在地办理身份证吗？"
+    answered, redirected = [ReplyTicket(id=i, title=title, content=content, reply=reply) for i, reply in (
+        ("a", "您好！可以异地办理身份证，携带户口本及在本地学习的证明到就近派出所办理即可。"),
+        ("r", "您好！具体情况请咨询户籍所在地派出所。"))]
+    features = extract([answered, redirected])
+    raw_risk = auditor.stage_two(auditor.element_probabilities(features), features)[0]
+    auditor.redo_threshold = rate + 0.01
+    audits = auditor.audit([answered, redirected])
+    result = audits[0].elements.result
+    assert result.present and [(e.kind, e.text) for e in result.evidence][-1] == ("result:answer", "可以异地办理身份证")
+    assert audits[0].redo_risk <= rate and audits[0].verdict == "pass" and audits[0].relevance.level >= 1
+    assert not audits[1].elements.result.present  # sending the citizen elsewhere answers nothing
+    assert audits[1].redo_risk == pytest.approx(raw_risk[1], abs=1e-4)
+
+
+def test_a_thanks_only_message_is_praise_without_a_type():
+    from model.advice import is_praise
+
+    reply = "感谢您对我们工作的肯定，我们将继续努力。"
+    thanks = ReplyTicket(id="t", title="感谢各位领导，我反映的问题得到了重视", content="此事已在解决之中，非常感谢！", reply=reply)
+    thanks_and_asks = ReplyTicket(id="a", title="非常感谢书记答复噪音问题，希望尽快解决", content="噪音还在。", reply=reply)
+    typed = ReplyTicket(id="y", title="感谢社区", content="感谢社区帮忙。", reply=reply, type="投诉")
+    assert [is_praise(t) for t in (thanks, thanks_and_asks, typed)] == [True, False, False]
+
+
+def test_an_auditor_saved_before_statements_counted_asks_to_be_retrained(tiny_auditor, tmp_path):
     import json
 
     from model.artifacts import ModelFileError
@@ -321,7 +354,7 @@ def test_an_auditor_saved_before_complete_replies_counted_asks_to_be_retrained(t
     tiny_auditor.save(tmp_path, {"metrics": {}})
     config_file = tmp_path / "audit_text.json"
     config = json.loads(config_file.read_text(encoding="utf-8"))
-    del config["stated_redo_rate"]
+    del config["statement_redo_rates"]["answer"]
     config_file.write_text(json.dumps(config), encoding="utf-8")
     with pytest.raises(ModelFileError, match="retrain"):
         ReplyAuditor.load(tmp_path)

@@ -40,6 +40,12 @@ def test_forwarding_only_acknowledgement_only_and_shirking_flags():
     assert not detect_elements(FULL_REPLY).flags["SHIRKING"]
 
 
+@pytest.mark.parametrize("reply", ["您好，社保关系转移可携带身份证到市社保中心办理。", "您好，转学由各县市区教育局办理。"])
+def test_a_transfer_of_records_is_not_forwarding_the_matter(reply):
+    output = detect_elements(reply)
+    assert not output.flags["FORWARD_ONLY"] and output.feats["fwd_n"] == 0
+
+
 def test_a_sign_off_date_is_not_a_handling_time():
     output = detect_elements("您好！您反映的路灯问题，我们已安排维修，现已恢复照明。A市城管局2019年5月10日")
     assert "time:action" not in _kinds(output, "time")

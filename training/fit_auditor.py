@@ -20,9 +20,9 @@ from model.audit_results import ELEMENTS
 from model.auditor import (
     ReplyAuditor,
     capped_risk,
-    complete_stated,
     on_topic_if_stated,
-    stated_redo_rate,
+    statement_redo_rates,
+    statements,
     with_statements,
 )
 from model.features import CharNgramTfidf
@@ -76,14 +76,18 @@ def fit_auditor(frame: pd.DataFrame, args: AuditorTrainingArguments,
         scale = np.maximum(features.rule_matrix.max(axis=0), 1.0)
         folds = list(StratifiedKFold(args.folds, shuffle=True, random_state=args.seed).split(redo, redo))
 
-        # a reply complete by statement counts as such out of fold too, at the rate of its training folds
-        stated = complete_stated(features)
-        rates = [stated_redo_rate(stated[train], redo[train]) for train, _ in folds]
+        # replies that state elements count as such out of fold too, at the rates of their training folds
+        stated = statements(features)
+
+        def rows(picked: np.ndarray) -> dict[str, np.ndarray]:
+            return {kind: mask[picked] for kind, mask in stated.items()}
+
+        rates = [statement_redo_rates(rows(train), redo[train]) for train, _ in folds]
         element_oof = np.zeros((len(tickets), len(ELEMENTS)))
         fold_rates = list(zip(folds, rates, strict=True))
         for (train, test), rate in progress(fold_rates, "stage one, out of fold", len(folds)):
             stage = _StageOne(args, scale).fit(features.subset(train), {e: y[train] for e, y in labels.items()})
-            element_oof[test] = with_statements(stage.predict_proba(features.subset(test)), stated[test], rate)
+            element_oof[test] = with_statements(stage.predict_proba(features.subset(test)), rows(test), rate)
         meta = meta_matrix(element_oof, features)
 
         def stage_two() -> LogisticRegression:
@@ -92,9 +96,9 @@ def fit_auditor(frame: pd.DataFrame, args: AuditorTrainingArguments,
         risk_oof, relevance_oof = np.zeros(len(tickets)), np.zeros(len(tickets), dtype=int)
         for (train, test), rate in fold_rates:
             risk = stage_two().fit(meta[train], redo[train]).predict_proba(meta[test])[:, 1]
-            risk_oof[test] = capped_risk(risk, stated[test], rate)
+            risk_oof[test] = capped_risk(risk, rows(test), rate)
             model = stage_two().fit(meta[train], relevance[train])
-            relevance_p = on_topic_if_stated(model.predict_proba(meta[test]), stated[test], model.classes_)
+            relevance_p = on_topic_if_stated(model.predict_proba(meta[test]), rows(test), model.classes_)
             relevance_oof[test] = model.classes_[relevance_p.argmax(axis=1)]
         threshold = (args.redo_threshold if args.redo_threshold is not None
                      else recall_leaning_threshold(redo, risk_oof))
@@ -106,7 +110,7 @@ def fit_auditor(frame: pd.DataFrame, args: AuditorTrainingArguments,
 
     auditor = ReplyAuditor(final.tfidf, scale, {e: linear_head(final.models[e]) for e in ELEMENTS},
                            linear_head(redo_model), linear_head(relevance_model), threshold, element_thresholds,
-                           stated_redo_rate(stated, redo))
+                           statement_redo_rates(stated, redo))
     metrics = audit_metrics(frame, element_oof, risk_oof, threshold, element_thresholds, relevance_oof)
     return auditor, metrics
 
@@ -124,7 +128,7 @@ def train_auditor(args: AuditorTrainingArguments, progress: Progress = no_progre
                       "stage_two_C": args.stage_two_C, "tune_element_thresholds": args.tune_element_thresholds},
         "redo_threshold": auditor.redo_threshold,
         "element_thresholds": auditor.element_thresholds,
-        "stated_redo_rate": auditor.stated_redo_rate,
+        "statement_redo_rates": auditor.statement_redo_rates,
         "metrics": {"cross_validation": {"split": f"{args.folds}-fold stratified by verdict, seed {args.seed}, "
                                                   f"out-of-fold", **oof}},
     }
