@@ -18,7 +18,7 @@ import numpy as np
 
 from model.advice import advise, is_praise
 from model.artifacts import ModelFileError, fingerprint, load_component, read_card, save_component, write_card
-from model.audit_features import STAGE_TWO_ELEMENTS, ReplyFeatures, element_matrix, extract, meta_matrix
+from model.audit_features import STAGE_TWO_ELEMENTS, ReplyFeatures, element_matrices, extract, meta_matrix
 from model.audit_policy import AuditPolicy
 from model.audit_results import (
     ELEMENTS,
@@ -121,8 +121,8 @@ class ReplyAuditor:
     # --- probabilities -------------------------------------------------------------------------------------------
     def element_probabilities(self, features: ReplyFeatures) -> np.ndarray:
         """P(present) for each reply (rows) and element (columns, in ELEMENTS order)."""
-        matrix = element_matrix(features, self.tfidf, self.scale)
-        return np.column_stack([self.element_heads[e].predict_proba(matrix)[:, 1] for e in ELEMENTS])
+        matrices = element_matrices(features, self.tfidf, self.scale)
+        return np.column_stack([self.element_heads[e].predict_proba(matrices[e])[:, 1] for e in ELEMENTS])
 
     def stage_two(self, element_p: np.ndarray, features: ReplyFeatures) -> tuple[np.ndarray, np.ndarray]:
         """Redo risk and the relevance distribution (levels 0, 1, 2)."""

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 
 from model.audit_lexicon import (
     ACK_RE,
@@ -81,6 +83,7 @@ from model.audit_lexicon import (
     TIME_POLICY_BEFORE,
     TRAILING_DATE_RE,
     VAGUE_RE,
+    YEAR_MONTH_RE,
 )
 from model.text import normalise_with_offsets
 
@@ -358,8 +361,9 @@ def _with_addressee(ctx: ReplyContext, span: Span) -> Span:
     return span
 
 
-def detect_elements(reply: str) -> RuleOutput:
-    """Run every detector on one reply: spans per element, rule features and flags."""
+def detect_elements(reply: str, message_time: datetime | None = None) -> RuleOutput:
+    """Run every detector on one reply: spans per element, rule features and flags. With the message's time, a reply
+    whose dates all precede it is told apart (feature ``time_all_before``)."""
     ctx = ReplyContext(reply)
     spans: dict[str, list[Span]] = {}
     feats: dict[str, float] = {}
@@ -370,6 +374,7 @@ def detect_elements(reply: str) -> RuleOutput:
         feats.update(f)
     L = len(ctx.text)
     body = ctx.text[:ctx.signoff_start]
+    feats["time_all_before"] = float(_all_dated_before(spans["time"], message_time))
     feats["len_log"] = math.log1p(L)
     feats["len_short"] = float(L < 60)
     feats["len_mid"] = float(60 <= L < 150)
@@ -411,6 +416,25 @@ def detect_elements(reply: str) -> RuleOutput:
     feats["flag_ack_only"] = float(flags["ACK_ONLY"])
     feats["flag_shirking"] = float(redirect_only)  # the trained models' input (the issue uses the stricter SHIRKING)
     return RuleOutput(ctx.text, spans, flags, feats)
+
+
+def _all_dated_before(spans: list[Span], message_time: datetime | None) -> bool:
+    """Every date the reply gives that may date an action carries its year and falls in a month before the
+    message's (a year alone: a year before it): background the unit recounts (成立于2013年9月24日, 五一桥于1959年8月
+    开工建设), not its handling of this message. A date without a year (6月3日, 当晚) may be this message's."""
+    if message_time is None:
+        return False
+    dated = [s for s in spans if s.kind not in NOT_EVIDENCE]
+    if not dated:
+        return False
+    for span in dated:
+        found = YEAR_MONTH_RE.search(unicodedata.normalize("NFKC", span.text))
+        if found is None:
+            return False
+        year, month = int(found.group(1)), found.group(2)
+        if (year, int(month or 0)) >= (message_time.year, message_time.month if month else 0):
+            return False
+    return True
 
 
 def _complete_stated(ctx: ReplyContext, spans: dict[str, list[Span]]) -> bool:

@@ -358,3 +358,22 @@ def test_an_auditor_saved_before_statements_counted_asks_to_be_retrained(tiny_au
     config_file.write_text(json.dumps(config), encoding="utf-8")
     with pytest.raises(ModelFileError, match="retrain"):
         ReplyAuditor.load(tmp_path)
+
+
+def test_the_date_background_feature_is_read_by_the_time_model_only(tiny_auditor):
+    from model.audit_features import ELEMENT_ONLY_RULES, element_matrices, extract
+    from model.elements import RULE_FEATURE_NAMES
+    from model.relevance import REL_FEATURE_NAMES
+
+    ticket = ReplyTicket(id="b", title="采石场扰民", content="采石场天天放炮。", message_time="2019-06-01 09:30:00",
+                         reply="永安采石场成立于2013年9月24日，采矿许可证于2015年6月30日取得。")
+    features = extract([ticket])
+    matrices = element_matrices(features, tiny_auditor.tfidf, tiny_auditor.scale)
+    width = matrices["time"].shape[1]
+    for name, owner in ELEMENT_ONLY_RULES.items():
+        column = width - len(REL_FEATURE_NAMES) - len(RULE_FEATURE_NAMES) + RULE_FEATURE_NAMES.index(name)
+        assert features.rule_matrix[0, RULE_FEATURE_NAMES.index(name)] == 1.0
+        assert {element: matrix[0, column] > 0 for element, matrix in matrices.items()} == {
+            element: element == owner for element in matrices}
+        assert not any(head.coef[:, column].any() for element, head in tiny_auditor.element_heads.items()
+                       if element != owner)  # the other models learnt no weight for it

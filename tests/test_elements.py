@@ -225,3 +225,15 @@ def test_units_ending_in_ke_suo_or_guan_are_named_but_hospital_departments_and_d
 ])
 def test_a_reply_stating_all_four_required_elements_is_flagged_complete(reply, stated):
     assert detect_elements(reply).flags["COMPLETE_STATED"] == int(stated)
+
+
+def test_a_reply_whose_dates_all_precede_the_message_recounts_background():
+    from datetime import datetime
+
+    message = datetime(2019, 6, 1, 9, 30)
+    old = "该公司成立于2013年9月24日，五一桥于1959年8月开工建设，2016年开通。"
+    assert detect_elements(old, message).feats["time_all_before"] == 1.0
+    assert detect_elements(old).feats["time_all_before"] == 0.0  # without the message's time nothing is known
+    for recent in ("区城管局于2019年6月3日到现场查看，路灯已修复。", "该公司成立于2013年，区城管局于6月3日到现场查看。",
+                   "２０１９年６月３日，区城管局到现场查看。"):
+        assert detect_elements(recent, message).feats["time_all_before"] == 0.0, recent

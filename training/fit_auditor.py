@@ -15,7 +15,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits
 
-from model.audit_features import ReplyFeatures, element_matrix, extract, meta_matrix
+from model.audit_features import ReplyFeatures, element_matrices, extract, meta_matrix
 from model.audit_results import ELEMENTS
 from model.auditor import (
     ReplyAuditor,
@@ -53,15 +53,15 @@ class _StageOne:
     def fit(self, features: ReplyFeatures, labels: dict[str, np.ndarray]) -> _StageOne:
         self.tfidf = CharNgramTfidf(ngram_range=self.args.ngram_range, min_df=self.args.min_df,
                                     max_features=self.args.max_features).fit(features.docs)
-        matrix = element_matrix(features, self.tfidf, self.scale)
+        matrices = element_matrices(features, self.tfidf, self.scale)
         self.models = {e: LogisticRegression(C=self.args.element_C[e], max_iter=3000,
-                                             class_weight="balanced" if e == "contact" else None).fit(matrix, labels[e])
-                       for e in ELEMENTS}
+                                             class_weight="balanced" if e == "contact" else None)
+                       .fit(matrices[e], labels[e]) for e in ELEMENTS}
         return self
 
     def predict_proba(self, features: ReplyFeatures) -> np.ndarray:
-        matrix = element_matrix(features, self.tfidf, self.scale)
-        return np.column_stack([self.models[e].predict_proba(matrix)[:, 1] for e in ELEMENTS])
+        matrices = element_matrices(features, self.tfidf, self.scale)
+        return np.column_stack([self.models[e].predict_proba(matrices[e])[:, 1] for e in ELEMENTS])
 
 
 def fit_auditor(frame: pd.DataFrame, args: AuditorTrainingArguments,
