@@ -82,14 +82,20 @@ def capped_risk(risk: np.ndarray, stated: dict[str, np.ndarray], rates: dict[str
     return risk
 
 
-def on_topic_if_stated(relevance_p: np.ndarray, stated: dict[str, np.ndarray], levels: Sequence) -> np.ndarray:
-    """The relevance distribution once statements count: a reply that states a done result or answers the question
-    has answered something (42 of the 43 complete-by-statement labelled replies are relevant), so level 0 is ruled
-    out for it."""
+def answers_something(features: ReplyFeatures, stated: dict[str, np.ndarray]) -> np.ndarray:
+    """Replies that have answered something (bool per row): those that state elements, and any that writes a done
+    result or a closing state (已修复, 得到缓解). Of such labelled replies 3 of 126 silver and none of 25 gold dev ones
+    are off-topic."""
+    written = np.array([any(span.kind in ("result:done", "result:state") for span in rules.spans["result"])
+                        for rules in features.rules], dtype=bool)
+    return np.logical_or.reduce([written, *stated.values()])
+
+
+def not_off_topic(relevance_p: np.ndarray, rows: np.ndarray, levels: Sequence) -> np.ndarray:
+    """The relevance distribution with level 0 (off-topic) ruled out for the given rows."""
     relevance_p = relevance_p.copy()
     off_topic = [j for j, level in enumerate(levels) if int(level) == 0]
-    rows = np.flatnonzero(np.logical_or.reduce(list(stated.values())))
-    relevance_p[np.ix_(rows, off_topic)] = 0.0
+    relevance_p[np.ix_(np.flatnonzero(rows), off_topic)] = 0.0
     return relevance_p / relevance_p.sum(axis=1, keepdims=True)
 
 
@@ -136,7 +142,7 @@ class ReplyAuditor:
         element_p = with_statements(self.element_probabilities(features), stated, rates)
         risk, relevance_p = self.stage_two(element_p, features)
         return (element_p, capped_risk(risk, stated, rates),
-                on_topic_if_stated(relevance_p, stated, self.relevance_head.labels))
+                not_off_topic(relevance_p, answers_something(features, stated), self.relevance_head.labels))
 
     # --- audits --------------------------------------------------------------------------------------------------
     def audit(self, tickets: Sequence[ReplyTicket]) -> list[Audit]:

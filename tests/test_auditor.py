@@ -377,3 +377,22 @@ def test_the_date_background_feature_is_read_by_the_time_model_only(tiny_auditor
             element: element == owner for element in matrices}
         assert not any(head.coef[:, column].any() for element, head in tiny_auditor.element_heads.items()
                        if element != owner)  # the other models learnt no weight for it
+
+
+def test_a_reply_that_writes_a_done_outcome_is_never_off_topic(tiny_auditor):
+    from model.audit_features import extract
+    from model.auditor import answers_something, not_off_topic, statements
+
+    tickets = [ReplyTicket(id=i, title="饭店排风机噪声扰民", content="楼下饭店排风机噪声很大，请处理。", reply=reply) for i, reply in (
+        ("done", "经区环保局监测，噪声排放已明显降低，符合标准。"),
+        ("none", "您好，您的留言已收悉。"))]
+    features = extract(tickets)
+    rows = answers_something(features, statements(features))
+    assert rows.tolist() == [True, False]
+    levels = tiny_auditor.relevance_head.labels
+    uniform = np.full((2, len(levels)), 1 / len(levels))
+    ruled = not_off_topic(uniform, rows, levels)
+    off = [j for j, level in enumerate(levels) if int(level) == 0]
+    assert ruled[0, off].sum() == 0 and ruled[1, off].sum() > 0
+    assert np.allclose(ruled.sum(axis=1), 1.0)
+    assert tiny_auditor.audit(tickets)[0].relevance.level >= 1

@@ -19,8 +19,9 @@ from model.audit_features import ReplyFeatures, element_matrices, extract, meta_
 from model.audit_results import ELEMENTS
 from model.auditor import (
     ReplyAuditor,
+    answers_something,
     capped_risk,
-    on_topic_if_stated,
+    not_off_topic,
     statement_redo_rates,
     statements,
     with_statements,
@@ -78,6 +79,7 @@ def fit_auditor(frame: pd.DataFrame, args: AuditorTrainingArguments,
 
         # replies that state elements count as such out of fold too, at the rates of their training folds
         stated = statements(features)
+        answered = answers_something(features, stated)
 
         def rows(picked: np.ndarray) -> dict[str, np.ndarray]:
             return {kind: mask[picked] for kind, mask in stated.items()}
@@ -98,7 +100,7 @@ def fit_auditor(frame: pd.DataFrame, args: AuditorTrainingArguments,
             risk = stage_two().fit(meta[train], redo[train]).predict_proba(meta[test])[:, 1]
             risk_oof[test] = capped_risk(risk, rows(test), rate)
             model = stage_two().fit(meta[train], relevance[train])
-            relevance_p = on_topic_if_stated(model.predict_proba(meta[test]), rows(test), model.classes_)
+            relevance_p = not_off_topic(model.predict_proba(meta[test]), answered[test], model.classes_)
             relevance_oof[test] = model.classes_[relevance_p.argmax(axis=1)]
         threshold = (args.redo_threshold if args.redo_threshold is not None
                      else recall_leaning_threshold(redo, risk_oof))
