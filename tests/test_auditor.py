@@ -281,10 +281,18 @@ def test_a_contact_stated_in_so_many_words_is_present_whatever_the_model_says(ti
     assert "MISSING_CONTACT" not in [issue.code for issue in audits[0].issues]
 
 
-def test_a_reply_stating_the_four_elements_has_them_and_its_risk_is_the_rate_such_replies_were_sent_back(
-        tiny_auditor, tmp_path):
+def _audits_and_raw_risks(auditor: ReplyAuditor, tickets: list[ReplyTicket], threshold: float):
+    """Audits at the given redo threshold, and the redo risks stage two gives before statements count."""
     from model.audit_features import extract
 
+    features = extract(tickets)
+    raw_risk = auditor.stage_two(auditor.element_probabilities(features), features)[0]
+    auditor.redo_threshold = threshold
+    return auditor.audit(tickets), raw_risk
+
+
+def test_a_reply_stating_the_four_elements_has_them_and_its_risk_is_the_rate_such_replies_were_sent_back(
+        tiny_auditor, tmp_path):
     tiny_auditor.save(tmp_path, {"metrics": {}})
     auditor = ReplyAuditor.load(tmp_path)
     assert auditor.statement_redo_rates == tiny_auditor.statement_redo_rates
@@ -294,10 +302,7 @@ def test_a_reply_stating_the_four_elements_has_them_and_its_risk_is_the_rate_suc
     stated, planned = [ReplyTicket(id=i, title="路灯不亮", content="路灯坏了", reply=reply) for i, reply in (
         ("s", "区城管局于6月3日到现场查看，路灯已恢复照明。"),
         ("p", "区城管局于6月3日到现场查看，将于近期修复路灯。"))]
-    features = extract([stated, planned])
-    raw_risk = auditor.stage_two(auditor.element_probabilities(features), features)[0]
-    auditor.redo_threshold = rate + 0.01
-    audits = auditor.audit([stated, planned])
+    audits, raw_risk = _audits_and_raw_risks(auditor, [stated, planned], threshold=rate + 0.01)
     assert all(getattr(audits[0].elements, name).present for name in ("org", "time", "process", "result"))
     assert audits[0].redo_risk <= rate and audits[0].verdict == "pass"
     assert audits[0].relevance.level >= 1  # a stated outcome has answered something
@@ -315,8 +320,6 @@ def test_the_stated_redo_rate_is_the_smoothed_share_sent_back():
 
 
 def test_a_direct_answer_to_the_title_question_is_the_result_and_caps_the_risk(tiny_auditor, tmp_path):
-    from model.audit_features import extract
-
     tiny_auditor.save(tmp_path, {"metrics": {}})
     auditor = ReplyAuditor.load(tmp_path)
     rate = auditor.statement_redo_rates["answer"] = 0.05
@@ -325,10 +328,7 @@ def test_a_direct_answer_to_the_title_question_is_the_result_and_caps_the_risk(t
     answered, redirected = [ReplyTicket(id=i, title=title, content=content, reply=reply) for i, reply in (
         ("a", "您好！可以异地办理身份证，携带户口本及在本地学习的证明到就近派出所办理即可。"),
         ("r", "您好！具体情况请咨询户籍所在地派出所。"))]
-    features = extract([answered, redirected])
-    raw_risk = auditor.stage_two(auditor.element_probabilities(features), features)[0]
-    auditor.redo_threshold = rate + 0.01
-    audits = auditor.audit([answered, redirected])
+    audits, raw_risk = _audits_and_raw_risks(auditor, [answered, redirected], threshold=rate + 0.01)
     result = audits[0].elements.result
     assert result.present and [(e.kind, e.text) for e in result.evidence][-1] == ("result:answer", "可以异地办理身份证")
     assert audits[0].redo_risk <= rate and audits[0].verdict == "pass" and audits[0].relevance.level >= 1
