@@ -39,14 +39,15 @@ def _core(sentence: str) -> str:
     return sentence
 
 
-def direct_answer(title: str, content: str, reply: str, asks: bool = False) -> Span | None:
+def direct_answer(title: str, content: str, reply: str | ReplyContext, asks: bool = False) -> Span | None:
     """The clause of the reply that answers the title's question, as evidence in raw reply offsets; None when the
-    title asks nothing (and ``asks`` is not set, as for a ticket typed 咨询) or no sentence answers it."""
+    title asks nothing (and ``asks`` is not set, as for a ticket typed 咨询) or no sentence answers it. The reply may
+    come already read (the ReplyContext of its rules)."""
     title = normalise(title or "")
     if not (asks or ASKS_RE.search(title)):
         return None
     answer_re = WHEN_ANSWER_RE if WHEN_ASKS_RE.search(title) else None
-    ctx = ReplyContext(reply)
+    ctx = reply if isinstance(reply, ReplyContext) else ReplyContext(reply)
     body = ctx.text[:ctx.signoff_start]
     message = bigrams(f"{title}。{normalise(content or '')[:1500]}")
     for sentence in _SENTENCE.finditer(body):

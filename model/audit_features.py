@@ -46,7 +46,8 @@ class ReplyFeatures:
 def extract(tickets: Sequence[ReplyTicket]) -> ReplyFeatures:
     """Features of each ticket's reply; a direct answer to the title's question joins the result evidence."""
     rules = [detect_elements(t.reply, parse_time(t.message_time)) for t in tickets]
-    answers = [direct_answer(t.title, t.content, t.reply, asks="咨询" in (t.type or "")) for t in tickets]
+    answers = [direct_answer(t.title, t.content, r.context, asks="咨询" in (t.type or ""))
+               for t, r in zip(tickets, rules, strict=True)]
     for rule, answer in zip(rules, answers, strict=True):
         if answer is not None:
             rule.spans["result"].append(answer)

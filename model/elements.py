@@ -100,14 +100,6 @@ class Span:
 NOT_EVIDENCE = ("time:signoff", "time:message", "time:policy")
 
 
-@dataclass(slots=True)
-class RuleOutput:
-    text: str
-    spans: dict[str, list[Span]]
-    flags: dict[str, int]
-    feats: dict[str, float]
-
-
 class ReplyContext:
     """A reply as given (raw) and normalised, with the offset map between them."""
 
@@ -124,6 +116,15 @@ class ReplyContext:
         rs = self.offs[s]
         re_ = self.offs[e - 1] + 1 if e > s else rs
         return Span(kind, rs, re_, self.raw[rs:re_])
+
+
+@dataclass(slots=True)
+class RuleOutput:
+    text: str
+    spans: dict[str, list[Span]]
+    flags: dict[str, int]
+    feats: dict[str, float]
+    context: ReplyContext  # the reply, raw and normalised, for later rules that read it (model.answers)
 
 
 def _signoff_start(text: str) -> int:
@@ -415,7 +416,7 @@ def detect_elements(reply: str, message_time: datetime | None = None) -> RuleOut
     feats["flag_forward_only"] = float(flags["FORWARD_ONLY"])
     feats["flag_ack_only"] = float(flags["ACK_ONLY"])
     feats["flag_shirking"] = float(redirect_only)  # the trained models' input (the issue uses the stricter SHIRKING)
-    return RuleOutput(ctx.text, spans, flags, feats)
+    return RuleOutput(ctx.text, spans, flags, feats, ctx)
 
 
 def _all_dated_before(spans: list[Span], message_time: datetime | None) -> bool:
