@@ -76,6 +76,11 @@ def is_praise(ticket: ReplyTicket) -> bool:
     return bool(PRAISE_TITLE_RE.search(title)) and not PRAISE_ASKS_RE.search(f"{title}。{content}")
 
 
+def is_consultation(ticket: ReplyTicket) -> bool:
+    """A 咨询: typed so, or, without a type, titled so (咨询A市居住证办理事宜)."""
+    return "咨询" in (ticket.type if ticket.type else ticket.title or "")
+
+
 def advise(ticket: ReplyTicket, rules: RuleOutput, elements: dict[str, ElementAudit], relevance: Relevance,
            timeliness: Timeliness | None, verdict: str) -> Advice:
     overdue = [_overdue(timeliness)] if timeliness is not None and timeliness.overdue else []
@@ -83,7 +88,7 @@ def advise(ticket: ReplyTicket, rules: RuleOutput, elements: dict[str, ElementAu
         return Advice(overdue, Suggestions(add=[], skeleton=PRAISE_SKELETON))
     issues = _issues(rules, elements, relevance, verdict) + overdue
     unclear = any(issue.code == "RESULT_UNCLEAR" for issue in issues)
-    wording = {**ADD, **ADD_CONSULTATION} if "咨询" in (ticket.type or "") else ADD
+    wording = {**ADD, **ADD_CONSULTATION} if is_consultation(ticket) else ADD
     # A result the reply writes, though read as weak (unclear) or not read as one, asks to be made clearer.
     result = RESULT_CLEARER if elements["result"].evidence or _written_result(rules) else wording["result"]
     add = [result if name == "result" else wording[name] for name in ELEMENTS
@@ -217,7 +222,7 @@ def _skeleton(ticket: ReplyTicket, elements: dict[str, ElementAudit], rules: Rul
                            | {span.start for span in rules.spans[name] if span.kind in ALWAYS_PLACES})
               for name in ("contact", "result", "process", "time")}
     signoff = [span.start for name in ("org", "time") for span in rules.spans[name] if span.kind.endswith(":signoff")]
-    consultation = "咨询" in (ticket.type or "")
+    consultation = is_consultation(ticket)
     parts: dict[str, list[str]] = {"process": [], "result": [], "contact": []}
     first_free, previous = None, None
     for index, found in enumerate(_SENTENCE.finditer(ticket.reply)):

@@ -216,6 +216,10 @@ def test_an_opening_that_is_not_an_acknowledgement_is_not_the_received_line():
     consult = _advise_all_present("您好。", present=False, type="政策咨询")
     assert consult.suggestions.skeleton.startswith("收到诉求：您咨询的“路灯不亮”问题已收悉。")
     assert "查询" in " ".join(consult.suggestions.add) and "到现场" not in " ".join(consult.suggestions.add)
+    titled = _advise_all_present("您好。", present=False, title="咨询居住证办理事宜")
+    assert titled.suggestions.skeleton.startswith("收到诉求：您咨询的“咨询居住证办理事宜”问题已收悉。")
+    typed = _advise_all_present("您好。", present=False, title="咨询居住证办理事宜", type="投诉")
+    assert typed.suggestions.skeleton.startswith("收到诉求：您反映的")  # the type, when given, decides
 
 
 def test_a_banned_phrase_inside_a_reply_with_a_result_is_not_an_issue():
