@@ -4,8 +4,9 @@ The rubric counts "a definitive substantive answer to the citizen's question (th
 as the result. A title that asks (咨询…, …是否…, …何时…) and a sentence of the reply that answers it — a clause that says
 can / cannot / needs / belongs / has none (可以异地办理身份证, 不属于招生范围), or for a when-question a dated plan
 (预计明年底完工通车) — on the message's subject (two shared character bigrams), in a sentence that neither forwards the
-matter nor sends the citizen elsewhere (请咨询…, 无法答复), is such an answer. Short answers are what the learned
-models miss: they read length, and most short replies in the offices' data are forwarding notes.
+matter, nor sends the citizen elsewhere (请咨询…, 无法答复), nor disowns it (不属于我局职责), is such an answer. Short
+answers are what the learned models miss: they read length, and most short replies in the offices' data are forwarding
+notes.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from model.audit_lexicon import (
     ANSWER_CLAUSE_RE,
     ASKS_RE,
     BOILERPLATE_RES,
+    DISOWN_RE,
     FORWARD_RE,
     NO_ANSWER_RE,
     WHEN_ANSWER_RE,
@@ -52,7 +54,8 @@ def direct_answer(title: str, content: str, reply: str | ReplyContext, asks: boo
     message = bigrams(f"{title}。{normalise(content or '')[:1500]}")
     for sentence in _SENTENCE.finditer(body):
         core = _core(sentence.group())
-        if len(core) < MIN_CORE_CHARS or FORWARD_RE.search(core) or NO_ANSWER_RE.search(core):
+        if (len(core) < MIN_CORE_CHARS or FORWARD_RE.search(core) or NO_ANSWER_RE.search(core)
+                or DISOWN_RE.search(core)):  # 不属于我局管辖范围 disowns the question, it does not answer it
             continue
         if len(bigrams(core) & message) < MIN_SHARED_BIGRAMS:
             continue

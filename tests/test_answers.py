@@ -25,6 +25,7 @@ def test_the_clause_that_answers_the_title_question_is_the_evidence(title, conte
     "您好！关于居住证能不能续办的问题，我们无法答复。",                  # no answer
     "您好！您的留言已收悉，感谢您对我们工作的支持！",                    # courtesies only
     "您好！可以的。",                                                  # says nothing about what was asked
+    "您好！居住证办理不属于我局职责范围。",                              # disowned, not answered
 ])
 def test_forwarding_redirecting_or_off_subject_replies_are_no_answer(reply):
     assert direct_answer(*ASK, reply) is None
