@@ -47,6 +47,7 @@ from model.audit_lexicon import (
     ORG_LOCATION_BEFORE,
     ORG_NAME_CHARS,
     ORG_NAME_STOP_VERBS,
+    ORG_NAME_STOP_WORDS,
     ORG_NOT_UNIT_ENDINGS,
     ORG_NOT_UNITS,
     ORG_OBJECT_VERBS,
@@ -160,6 +161,8 @@ def detect_org(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
         j = suf_s
         while j > 0 and suf_s - j < 18 and ORG_NAME_CHARS.match(text[j - 1]) and _in_name(text, j - 1):
             j -= 1
+        words = list(ORG_NAME_STOP_WORDS.finditer(text, j, suf_s))
+        j = words[-1].end() if words else j
         verbs = list(ORG_NAME_STOP_VERBS.finditer(text, j, suf_s))
         object_of = verbs[-1].group() in ORG_OBJECT_VERBS if verbs else False  # 拨打区住建局: whom to call
         j = verbs[-1].end() if verbs else j

@@ -237,3 +237,12 @@ def test_a_reply_whose_dates_all_precede_the_message_recounts_background():
     for recent in ("区城管局于2019年6月3日到现场查看，路灯已修复。", "该公司成立于2013年，区城管局于6月3日到现场查看。",
                    "２０１９年６月３日，区城管局到现场查看。"):
         assert detect_elements(recent, message).feats["time_all_before"] == 0.0, recent
+
+
+@pytest.mark.parametrize(("reply", "unit"), [
+    ("您反映的问题我局已安排人员处理。", "我局"),
+    ("关于噪音问题区环保局于5月3日到现场监测。", "区环保局"),
+    ("接到投诉后，次日区城管局执法中队到现场查看。", "区城管局执法中队"),
+])
+def test_a_unit_name_does_not_take_in_the_words_before_it(reply, unit):
+    assert [s.text for s in detect_elements(reply).spans["org"]] == [unit]
