@@ -55,7 +55,8 @@ REDO_REASONS = frozenset({"TOO_BRIEF", "FORWARD_ONLY", "ACK_ONLY", "BANNED_PHRAS
 _SENTENCE = re.compile(r"[^。！？!?；;]+[。！？!?；;]?")
 _MAX_SENTENCES = 3  # unanswered demands named in the suggestions
 PART_SENTENCES = 6  # sentences quoted in one part of the skeleton
-ALWAYS_PLACES = ("result:done", "result:state", "result:answer", "contact:citizen")  # rule evidence that places a sentence by itself
+# rule evidence that places a sentence by itself
+ALWAYS_PLACES = ("result:done", "result:state", "result:answer", "contact:citizen")
 COURTESY_MAX_HAN = 4  # Han characters left in a sentence once its courtesies are removed, below which it is one
 PRAISE_SKELETON = ("感谢表扬：感谢您对我们工作的肯定与支持！\n"
                    "转达情况：〔已将您的表扬转达给被表扬的单位或人员，以及今后的努力方向〕")

@@ -34,7 +34,7 @@ ORG_GENERIC_EXACT = ("行政",)  # 行政部门 is generic, 区综合行政执�
 # a verb ends a unit name walked backwards: 会同县交警大队 → 县交警大队; after 拨打/约谈 … the unit is the object
 ORG_NAME_STOP_VERBS = re.compile(r"会同|委托|组织|联系|通知|配合|邀请|督促|要求|协调|拨打|致电|约谈|责令|起诉|举报|咨询")
 ORG_OBJECT_VERBS = ("拨打", "致电", "约谈", "责令", "起诉", "举报", "咨询")
-# words no unit name holds: the walk back from a suffix stops after them (问题我局 → 我局, 次日社区 → 社区)
+# words no unit name holds: the walk back from a suffix stops after them (问题我局 → 我局; 次日社区 leaves a bare 社区)
 ORG_NAME_STOP_WORDS = re.compile(r"问题|情况|事宜|事项|次日|当日|当天|同日|翌日|随后|之后|立即|迅速|目前|近日|日前")
 # names ending so are rooms and places, not units (家客厅, 办事大厅, 2026年度城乡)
 BOOK_TITLE_RE = re.compile(r"《[^》]{1,60}》")  # a law's, document's or licence's name

@@ -63,6 +63,7 @@ def stated_redo_rate(stated: np.ndarray, redo: np.ndarray) -> float:
 
 
 def statement_redo_rates(stated: dict[str, np.ndarray], redo: np.ndarray) -> dict[str, float]:
+    """The smoothed share sent back, per kind of statement."""
     return {kind: stated_redo_rate(rows, redo) for kind, rows in stated.items()}
 
 
