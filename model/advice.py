@@ -12,6 +12,7 @@ from model.audit_lexicon import (
     BANNED_RE,
     BOILERPLATE_RES,
     DISOWN_RE,
+    FORWARD_RE,
     HAN,
     PRAISE_ASKS_RE,
     PRAISE_TITLE_RE,
@@ -57,6 +58,7 @@ _MAX_SENTENCES = 3  # unanswered demands named in the suggestions
 PART_SENTENCES = 6  # sentences quoted in one part of the skeleton
 # rule evidence that places a sentence by itself
 ALWAYS_PLACES = ("result:done", "result:state", "result:answer", "contact:citizen")
+_HELLO = re.compile(r"(?:您|你)们?好[!！,，:：。]?")
 COURTESY_MAX_HAN = 4  # Han characters left in a sentence once its courtesies are removed, below which it is one
 PRAISE_SKELETON = ("感谢表扬：感谢您对我们工作的肯定与支持！\n"
                    "转达情况：〔已将您的表扬转达给被表扬的单位或人员，以及今后的努力方向〕")
@@ -217,7 +219,8 @@ def _skeleton(ticket: ReplyTicket, elements: dict[str, ElementAudit], rules: Rul
     placeholder. A sentence goes where its evidence points: the elements' evidence, and a done result or a stated
     contact the rules found even where the models doubt the element (已于当天拆除完毕 is the reply's result
     sentence). One without evidence goes with the sentence before it (for a 咨询, the first ones are the answer),
-    unless it is a greeting, thanks, an offer to call or the sign-off. Sentences with a banned bare phrase or a shirk
+    unless it is a greeting, thanks, an offer to call or the sign-off, or the first sentence and only
+    opens the reply (salutes, acknowledges or forwards: _is_opening). Sentences with a banned bare phrase or a shirk
     (不属于我单位职责) are what the unit should replace: they are left out."""
     starts = {name: sorted({span.start for span in elements[name].evidence}
                            | {span.start for span in rules.spans[name] if span.kind in ALWAYS_PLACES})
@@ -234,9 +237,9 @@ def _skeleton(ticket: ReplyTicket, elements: dict[str, ElementAudit], rules: Rul
         if not pieces:
             if index == 0:
                 first_free = text
-            if (index == 0 or _is_courtesy(text) or SHIRK_RE.search(text) or DISOWN_RE.search(text)
-                    or any(found.start() <= at < found.end() for at in signoff)):
-                continue  # nothing of the handling, or a shirk the unit should replace
+            if ((index == 0 and _is_opening(text)) or _is_courtesy(text) or SHIRK_RE.search(text)
+                    or DISOWN_RE.search(text) or any(found.start() <= at < found.end() for at in signoff)):
+                continue  # the opening note, nothing of the handling, or a shirk the unit should replace
             pieces = [(previous or ("result" if consultation else "process"), text)]
         for part, piece in pieces:
             if len(parts[part]) < PART_SENTENCES:
@@ -255,6 +258,14 @@ def _skeleton(ticket: ReplyTicket, elements: dict[str, ElementAudit], rules: Rul
         ("联系当事人", parts["contact"] or [PLACEHOLDERS["contact"]]),
     ]
     return "\n".join(f"{heading}：{''.join(text)}" for heading, text in paragraphs)
+
+
+def _is_opening(sentence: str) -> bool:
+    """A first sentence that only opens the reply: salutes (关于…的回复 网友：您好！), acknowledges (来信收悉) or forwards
+    (您反映的问题已转…调查处理). One that goes on after its greeting ("您好，社保关系转移可到…办理") is the answer."""
+    greetings = list(_HELLO.finditer(sentence))
+    rest = sentence[greetings[-1].end():] if greetings else sentence
+    return bool(_RECEIPT.search(rest) or FORWARD_RE.search(normalise(rest))) or _is_courtesy(rest)
 
 
 def _is_courtesy(sentence: str) -> bool:

@@ -200,6 +200,15 @@ def test_sentences_without_evidence_are_kept_with_their_neighbours_and_a_done_re
     assert "“Wi-Fi hotspot in library”" in spaced
 
 
+def test_a_first_sentence_that_goes_on_after_its_greeting_is_the_answer_not_the_opening():
+    reply = "您好，社保关系转移可携带身份证到市社保中心办理，也可在网上申请。"
+    lines = _advise_all_present(reply, present=False, type="咨询").suggestions.skeleton.split("\n")
+    assert lines[2] == "处理结果：" + reply
+    for opening in ("关于“路灯不亮”的回复 网友： 您好！", "网友朋友：您们好！", "网友：您反映的问题已转区城管局调查处理。"):
+        lines = _advise_all_present(opening + "路灯已于5月3日修复。", present=False).suggestions.skeleton.split("\n")
+        assert opening not in "\n".join(lines[1:]) and lines[2] == "处理结果：路灯已于5月3日修复。", opening
+
+
 def test_a_result_the_models_doubt_is_called_vague_not_missing():
     advice = _advise_all_present("您好！该拉面馆已整改到位，问题已解决。", present=False)
     no_result = next(i for i in advice.issues if i.code == "NO_RESULT")
