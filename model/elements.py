@@ -449,7 +449,14 @@ def _complete_stated(ctx: ReplyContext, spans: dict[str, list[Span]]) -> bool:
             and any(s.kind == "time:action" for s in spans["time"])
             and bool(spans["process"])
             and any(s.kind in ("result:done", "result:state") and s.text not in STATED_NOT_OUTCOMES
-                    and not STATED_DONE_BLOCK_RE.search(_clause_around(ctx.raw, s)[1]) for s in spans["result"]))
+                    and not STATED_DONE_BLOCK_RE.search(_around(ctx.raw, s)) for s in spans["result"]))
+
+
+def _around(raw: str, span: Span) -> str:
+    """The clause that holds a done span, the span's 将 left out: in "已将工资全额支付" it marks the object of a done
+    action, not a plan (its 责令 or 要求 still counts)."""
+    start, clause = _clause_around(raw, span)
+    return clause[:span.start - start] + span.text.replace("将", "") + clause[span.end - start:]
 
 
 def _shirks(text: str, redirect_only: bool) -> bool:

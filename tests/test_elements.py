@@ -222,6 +222,8 @@ def test_units_ending_in_ke_suo_or_guan_are_named_but_hospital_departments_and_d
     ("区城管局到现场查看，路灯已修复。", False),  # no date
     ("于6月3日到现场查看，路灯已修复。", False),  # no handler
     ("区城管局于6月3日到现场查看，经查属实。", False),  # a finding, not an outcome
+    ("区人社局监察大队于6月3日调查核实，施工单位已将拖欠的工资全额支付给您。", True),  # 已将: the object, not a plan
+    ("区市场监管局于6月3日到现场检查，已责令商家整改。", False),  # an order, its effect unconfirmed
 ])
 def test_a_reply_stating_all_four_required_elements_is_flagged_complete(reply, stated):
     assert detect_elements(reply).flags["COMPLETE_STATED"] == int(stated)
