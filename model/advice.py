@@ -149,9 +149,11 @@ def _issues(rules: RuleOutput, elements: dict[str, ElementAudit], relevance: Rel
         found.append(("PARTIAL_ANSWER", "避重就轻：留言的部分诉求没有得到回应"))
     if verdict == "redo" and not any(code in REDO_REASONS for code, _ in found):
         found.append(("RESULT_UNCLEAR", "结果表述不够明确：看不出问题是否已解决或已给出明确答复，有退回重办的风险"))
+    earlier = "、".join(dict.fromkeys(span.text for span in rules.spans["time"] if span.kind == "time:before"))
     for name in ELEMENTS:
         if not elements[name].present:
-            found.append((f"MISSING_{name.upper()}", f"未写明{ELEMENT_NAMES[name]}"))
+            why = f"：文中的日期（{earlier}）早于来信，是背景情况，不是这次办理的时间" if name == "time" and earlier else ""
+            found.append((f"MISSING_{name.upper()}", f"未写明{ELEMENT_NAMES[name]}{why}"))
     return [AuditIssue(code=code, message=message) for code, message in found]
 
 

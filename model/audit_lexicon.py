@@ -75,6 +75,8 @@ START_ACTION_AFTER = re.compile(r"^(?:起|开始|至[^。，,；;]{1,12}?)[^。�
 # "于5月3日上午到现场查看", "5月6日前往小区检查": a date followed by the unit going somewhere to act is an action date
 ARRIVAL_AFTER = re.compile(r"^(?:[上下]午|晚上|当天|当日)?(?:到|至|前往|赶赴|赶到)[^。，,；;]{0,10}?(?:现场|实地|小区|社区|村|该|涉事|事发|"
                            r"查看|检查|核实|核查|走访|调查|察看|了解|处置|处理|检测|开展)")
+# "自8月26日接到投诉后，我局…": the date the unit took the matter in starts its handling, whatever 自 before it says
+RECEIPT_AFTER = re.compile(r"^(?:[上下]午|晚上|当天|当日)?(?:接到|收到|受理)(?:[^。，,；;]{0,8}?(?:投诉|举报|反映|工单|交办|转办|件))")
 TIME_POLICY_BEFORE = re.compile(r"(?:根据|依据|按照|自|从|截至|截止|于?每年|每月|每年的|须在|需在|应在|前于)$")
 GREETING_START = re.compile(r"^(?:尊敬的|亲爱的|网友|“|\"|UU|您好|你好|来信人|信访人|市民|[^。！!]{0,16}网友)")
 

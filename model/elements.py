@@ -63,6 +63,7 @@ from model.audit_lexicon import (
     PROCESS_FUTURE_BEFORE,
     PROCESS_FUTURE_CLAUSE,
     PROCESS_RE,
+    RECEIPT_AFTER,
     RESULT_DONE_RE,
     RESULT_NEG_RE,
     RESULT_POLICY_RE,
@@ -97,8 +98,9 @@ class Span:
     text: str      # raw reply text[start:end]
 
 
-# Time spans that do not date a handling action are evidence of nothing.
-NOT_EVIDENCE = ("time:signoff", "time:message", "time:policy")
+# Time spans that do not date a handling action are evidence of nothing: the sign-off, the citizen's post, a policy's
+# date, and (given the message's time) a date before the message: what the unit recounts, not how it handled this one.
+NOT_EVIDENCE = ("time:signoff", "time:message", "time:policy", "time:before")
 
 
 class ReplyContext:
@@ -246,7 +248,7 @@ def detect_time(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
                 n_msg += 1
                 spans.append(ctx.span("time:message", s, e))
                 continue
-            starts_action = START_ACTION_AFTER.match(after) is not None or ARRIVAL_AFTER.match(after) is not None
+            starts_action = any(rx.match(after) is not None for rx in (START_ACTION_AFTER, ARRIVAL_AFTER, RECEIPT_AFTER))
             if kind != "relative" and not starts_action and (TIME_POLICY_AFTER.match(after) or
                                                              TIME_POLICY_BEFORE.search(before)):
                 n_policy += 1
@@ -366,8 +368,9 @@ def _with_addressee(ctx: ReplyContext, span: Span) -> Span:
 
 
 def detect_elements(reply: str, message_time: datetime | None = None) -> RuleOutput:
-    """Run every detector on one reply: spans per element, rule features and flags. With the message's time, a reply
-    whose dates all precede it is told apart (feature ``time_all_before``)."""
+    """Run every detector on one reply: spans per element, rule features and flags. With the message's time, a date
+    before it is ``time:before`` (no evidence), and a reply whose dates all precede it is told apart (feature
+    ``time_all_before``)."""
     ctx = ReplyContext(reply)
     spans: dict[str, list[Span]] = {}
     feats: dict[str, float] = {}
@@ -378,7 +381,7 @@ def detect_elements(reply: str, message_time: datetime | None = None) -> RuleOut
         feats.update(f)
     L = len(ctx.text)
     body = ctx.text[:ctx.signoff_start]
-    feats["time_all_before"] = float(_all_dated_before(spans["time"], message_time))
+    feats["time_all_before"] = float(_mark_dated_before(spans["time"], message_time))
     feats["len_log"] = math.log1p(L)
     feats["len_short"] = float(L < 60)
     feats["len_mid"] = float(60 <= L < 150)
@@ -422,23 +425,26 @@ def detect_elements(reply: str, message_time: datetime | None = None) -> RuleOut
     return RuleOutput(ctx.text, spans, flags, feats, ctx)
 
 
-def _all_dated_before(spans: list[Span], message_time: datetime | None) -> bool:
-    """Every date the reply gives that may date an action carries its year and falls in a month before the
-    message's (a year alone: a year before it): background the unit recounts (成立于2013年9月24日, 五一桥于1959年8月
-    开工建设), not its handling of this message. A date without a year (6月3日, 当晚) may be this message's."""
+def _mark_dated_before(spans: list[Span], message_time: datetime | None) -> bool:
+    """Re-kind as ``time:before`` each date that may date an action but carries its year and falls in a month before
+    the message's (a year alone: a year before it): background the unit recounts (成立于2013年9月24日, 五一桥于1959年8月
+    开工建设), not its handling of this message. A date without a year (6月3日, 当晚) may be this message's. True when
+    the reply had such dates and every one of them was re-kinded."""
     if message_time is None:
         return False
-    dated = [s for s in spans if s.kind not in NOT_EVIDENCE]
-    if not dated:
+    dated = [i for i, s in enumerate(spans) if s.kind not in NOT_EVIDENCE]
+    earlier = [i for i in dated if _dated_before(spans[i].text, message_time)]
+    for i in earlier:
+        spans[i] = Span("time:before", spans[i].start, spans[i].end, spans[i].text)
+    return bool(dated) and len(earlier) == len(dated)
+
+
+def _dated_before(text: str, message_time: datetime) -> bool:
+    found = YEAR_MONTH_RE.search(unicodedata.normalize("NFKC", text))
+    if found is None:
         return False
-    for span in dated:
-        found = YEAR_MONTH_RE.search(unicodedata.normalize("NFKC", span.text))
-        if found is None:
-            return False
-        year, month = int(found.group(1)), found.group(2)
-        if (year, int(month or 0)) >= (message_time.year, message_time.month if month else 0):
-            return False
-    return True
+    year, month = int(found.group(1)), found.group(2)
+    return (year, int(month or 0)) < (message_time.year, message_time.month if month else 0)
 
 
 def _complete_stated(ctx: ReplyContext, spans: dict[str, list[Span]]) -> bool:

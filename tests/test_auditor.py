@@ -284,7 +284,7 @@ def test_variants_of_the_forbidden_simple_replies_are_flagged_and_left_out_of_th
 def test_a_contact_stated_in_so_many_words_is_present_whatever_the_model_says(tiny_auditor, tmp_path):
     tiny_auditor.save(tmp_path, {"metrics": {}})
     auditor = ReplyAuditor.load(tmp_path)
-    auditor.element_thresholds["contact"] = 1.01  # the model alone never finds a contact
+    auditor.element_thresholds["contact"] = 1.0  # the model alone never reaches it; a stated contact counts as 1
     stated, planned = [ReplyTicket(id=i, title="路灯不亮", content="路灯坏了", reply=reply) for i, reply in (
         ("s", "A市城管局于5月3日更换线路，路灯已恢复照明。5月4日已电话告知您处理结果。"),
         ("p", "A市城管局于5月3日更换线路，路灯已恢复照明。处理情况会向您反馈。"))]
@@ -409,3 +409,21 @@ def test_a_reply_that_writes_a_done_outcome_is_never_off_topic(tiny_auditor):
     assert ruled[0, off].sum() == 0 and ruled[1, off].sum() > 0
     assert np.allclose(ruled.sum(axis=1), 1.0)
     assert tiny_auditor.audit(tickets)[0].relevance.level >= 1
+
+
+def test_handling_time_needs_a_date_of_this_handling_whatever_the_model_says(tiny_auditor, tmp_path):
+    tiny_auditor.save(tmp_path, {"metrics": {}})
+    auditor = ReplyAuditor.load(tmp_path)
+    auditor.element_thresholds["time"] = 1e-6  # the model alone would find a time in every reply
+    background = "红仑汽车站一期工程已于2011年底竣工，2013年5月通过验收，配套设施尚未建成，暂不具备开通条件。"
+    tickets = [ReplyTicket(id="old", title="汽车站何时开通", content="车站建好多年了", reply=background,
+                           message_time="2019-06-01 09:30:00"),
+               ReplyTicket(id="unknown", title="汽车站何时开通", content="车站建好多年了", reply=background),
+               ReplyTicket(id="undated", title="汽车站何时开通", content="车站建好多年了",
+                           reply="区交通局到现场查看，配套设施尚未建成。", message_time="2019-06-01 09:30:00")]
+    time = {a.id: a.elements.time for a in auditor.audit(tickets)}
+    assert (time["old"].present, time["old"].confidence, time["old"].evidence) == (False, 1.0, [])
+    assert time["unknown"].present and [e.text for e in time["unknown"].evidence] == ["2011年"]
+    assert not time["undated"].present
+    issue = next(i for i in auditor.audit(tickets[:1])[0].issues if i.code == "MISSING_TIME")
+    assert "2011年" in issue.message and "早于来信" in issue.message

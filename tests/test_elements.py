@@ -2,7 +2,7 @@
 
 import pytest
 
-from model.elements import RULE_FEATURE_NAMES, detect_elements
+from model.elements import NOT_EVIDENCE, RULE_FEATURE_NAMES, detect_elements
 from model.relevance import extract_demands, relevance_features
 from model.text import normalise_with_offsets
 
@@ -239,6 +239,21 @@ def test_a_reply_whose_dates_all_precede_the_message_recounts_background():
     for recent in ("区城管局于2019年6月3日到现场查看，路灯已修复。", "该公司成立于2013年，区城管局于6月3日到现场查看。",
                    "２０１９年６月３日，区城管局到现场查看。"):
         assert detect_elements(recent, message).feats["time_all_before"] == 0.0, recent
+
+
+def test_a_date_before_the_message_is_no_evidence_of_handling_time():
+    from datetime import datetime
+
+    reply = "该公司成立于2013年9月24日。2019年6月3日，区城管局到现场查看。"
+    kinds = [(s.kind, s.text) for s in detect_elements(reply, datetime(2019, 6, 1)).spans["time"]]
+    assert kinds == [("time:before", "2013年9月24日"), ("time:action", "2019年6月3日")]
+    assert "time:before" in NOT_EVIDENCE
+    assert [s.kind for s in detect_elements(reply).spans["time"]] == ["time:full", "time:action"]  # nothing to compare
+
+
+@pytest.mark.parametrize("reply", ["自8月26日接到投诉后，我局再次进入现场核实。", "6月3日上午接到工单后，社区网格员到场。"])
+def test_the_date_the_unit_took_the_matter_in_dates_an_action(reply):
+    assert [s.kind for s in detect_elements(reply).spans["time"]] == ["time:action"]
 
 
 @pytest.mark.parametrize(("reply", "unit"), [

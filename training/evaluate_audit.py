@@ -52,8 +52,12 @@ def _f1_curve(gold: np.ndarray, risk: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def audit_metrics(frame: pd.DataFrame, element_p: np.ndarray, risk: np.ndarray, threshold: float,
-                  element_thresholds: dict[str, float], relevance_predicted: np.ndarray | None = None) -> dict:
+                  element_thresholds: dict[str, float], relevance_predicted: np.ndarray | None = None,
+                  praise: np.ndarray | None = None) -> dict:
+    """The figures of one split. `element_p` is what presence is decided on (with evidence counted); `praise` marks
+    replies to praise, which pass whatever their risk, as in ReplyAuditor."""
     redo = (frame["verdict"] == "redo").to_numpy().astype(int)
+    predicted_redo = (risk >= threshold) & ~(praise if praise is not None else np.zeros(len(frame), dtype=bool))
     metrics: dict = {"n": len(frame), "elements": {}}
     for j, name in enumerate(ELEMENTS):
         present = (element_p[:, j] >= element_thresholds[name]).astype(int)
@@ -61,7 +65,7 @@ def audit_metrics(frame: pd.DataFrame, element_p: np.ndarray, risk: np.ndarray, 
                                      **_prf(frame[name].to_numpy().astype(int), present)}
     two_class = np.column_stack([1 - risk, risk])
     metrics["verdict"] = {
-        "threshold": threshold, **_prf(redo, (risk >= threshold).astype(int)),
+        "threshold": threshold, **_prf(redo, predicted_redo.astype(int)),
         "auc": round(float(roc_auc_score(redo, risk)), 4) if 0 < redo.sum() < len(redo) else None,
         "brier": round(float(brier_score_loss(redo, risk)), 4),
         "ece": round(expected_calibration_error(two_class, (risk >= 0.5).astype(int) == redo), 4),

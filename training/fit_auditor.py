@@ -15,8 +15,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits
 
+from model.advice import is_praise
 from model.audit_features import ReplyFeatures, element_matrices, extract, meta_matrix
-from model.audit_results import ELEMENTS
+from model.audit_results import ELEMENTS, ReplyTicket
 from model.auditor import (
     ReplyAuditor,
     answers_something,
@@ -24,6 +25,7 @@ from model.auditor import (
     not_off_topic,
     statement_redo_rates,
     statements,
+    with_evidence,
     with_statements,
 )
 from model.features import CharNgramTfidf
@@ -104,7 +106,8 @@ def fit_auditor(frame: pd.DataFrame, args: AuditorTrainingArguments,
             relevance_oof[test] = model.classes_[relevance_p.argmax(axis=1)]
         threshold = (args.redo_threshold if args.redo_threshold is not None
                      else recall_leaning_threshold(redo, risk_oof))
-        element_thresholds = {e: best_threshold(labels[e], element_oof[:, j]) if args.tune_element_thresholds else 0.5
+        decided_oof = with_evidence(element_oof, features)  # what presence is decided on, as in ReplyAuditor
+        element_thresholds = {e: best_threshold(labels[e], decided_oof[:, j]) if args.tune_element_thresholds else 0.5
                               for j, e in enumerate(ELEMENTS)}
         redo_model = stage_two().fit(meta, redo)
         relevance_model = stage_two().fit(meta, relevance)
@@ -113,7 +116,8 @@ def fit_auditor(frame: pd.DataFrame, args: AuditorTrainingArguments,
     auditor = ReplyAuditor(final.tfidf, scale, {e: linear_head(final.models[e]) for e in ELEMENTS},
                            linear_head(redo_model), linear_head(relevance_model), threshold, element_thresholds,
                            statement_redo_rates(stated, redo))
-    metrics = audit_metrics(frame, element_oof, risk_oof, threshold, element_thresholds, relevance_oof)
+    metrics = audit_metrics(frame, decided_oof, risk_oof, threshold, element_thresholds, relevance_oof,
+                            praised(tickets))
     return auditor, metrics
 
 
@@ -143,9 +147,15 @@ def train_auditor(args: AuditorTrainingArguments, progress: Progress = no_progre
 
 def evaluate_on(auditor: ReplyAuditor, frame: pd.DataFrame) -> dict:
     """The auditor's figures on a labelled frame."""
-    features = extract(tickets_from_frame(frame))
+    tickets = tickets_from_frame(frame)
+    features = extract(tickets)
     element_p, risk, relevance_p = auditor.probabilities(features)
     levels = np.array([int(label) for label in auditor.relevance_head.labels])
     return audit_metrics(frame, element_p, risk, auditor.redo_threshold, auditor.element_thresholds,
-                         levels[relevance_p.argmax(axis=1)])
+                         levels[relevance_p.argmax(axis=1)], praised(tickets))
+
+
+def praised(tickets: list[ReplyTicket]) -> np.ndarray:
+    """Which tickets praise (their replies pass)."""
+    return np.array([is_praise(ticket) for ticket in tickets], dtype=bool)
 
