@@ -14,6 +14,7 @@ from model.audit_lexicon import (
     DISOWN_RE,
     FORWARD_RE,
     HAN,
+    PENDING_STATUS_RE,
     PRAISE_ASKS_RE,
     PRAISE_TITLE_RE,
     SHIRK_RE,
@@ -137,7 +138,11 @@ def _issues(rules: RuleOutput, elements: dict[str, ElementAudit], relevance: Rel
     if not elements["result"].present:
         written = _written_result(rules)
         vague = f"写了“{written}”，但结果不够具体：没有说明处理到什么程度、是否经复查或当事人确认" if written else None
-        if elements["process"].present:
+        if rules.flags["ENDS_PENDING"]:
+            status = list(PENDING_STATUS_RE.finditer(rules.text))[-1].group()
+            found.append(("PROCESS_NO_RESULT" if elements["process"].present else "PENDING_ONLY",
+                          f"答复以“{status}”收尾，事情还没有结果（把回复当办结）：办结后再答复，或写明已取得的结果和完成时限"))
+        elif elements["process"].present:
             found.append(("PROCESS_NO_RESULT", f"只讲办理过程，{vague}" if vague else "只讲办理过程，没有办理结果（把回复当办结）"))
         elif rules.flags["PENDING"] and not written:
             found.append(("PENDING_ONLY", "只说正在处理或将要处理，没有结果"))

@@ -65,12 +65,20 @@ def with_evidence(element_p: np.ndarray, features: ReplyFeatures) -> np.ndarray:
 # A stated element is present at p ≥ 1 − r, the redo risk is at most r and the reply is not off-topic, where r is the
 # smoothed share of such training replies sent back (kept in the model directory, per kind).
 STATEMENT_ELEMENTS = {"complete": ("org", "time", "process", "result"), "answer": ("result",)}
+# And one kind that states an element missing: the reply's last word on the matter is that it is still being handled
+# (flag ENDS_PENDING: 目前案件正在办理中, with nothing done or answered after it). The rubric sends such replies back
+# ("正在协调处理中" is no reply; 已立案 with no confirmed effect is no result): the result is at most 1 − r and the redo
+# risk at least r, where r is again the smoothed share of such training replies sent back.
+MISSING_STATEMENTS = {"pending": ("result",)}
+RATED_KINDS = (*STATEMENT_ELEMENTS, *MISSING_STATEMENTS)
 
 
 def statements(features: ReplyFeatures) -> dict[str, np.ndarray]:
-    """Which replies make each kind of statement (bool per row)."""
-    return {"complete": np.array([rules.flags["COMPLETE_STATED"] == 1 for rules in features.rules], dtype=bool),
-            "answer": np.array([answer is not None for answer in features.answers], dtype=bool)}
+    """Which replies make each kind of statement (bool per row); a reply that states its result is not pending."""
+    complete = np.array([rules.flags["COMPLETE_STATED"] == 1 for rules in features.rules], dtype=bool)
+    answer = np.array([answer is not None for answer in features.answers], dtype=bool)
+    pending = np.array([rules.flags["ENDS_PENDING"] == 1 for rules in features.rules], dtype=bool)
+    return {"complete": complete, "answer": answer, "pending": pending & ~complete & ~answer}
 
 
 def stated_redo_rate(stated: np.ndarray, redo: np.ndarray) -> float:
@@ -84,18 +92,23 @@ def statement_redo_rates(stated: dict[str, np.ndarray], redo: np.ndarray) -> dic
 
 
 def with_statements(element_p: np.ndarray, stated: dict[str, np.ndarray], rates: dict[str, float]) -> np.ndarray:
-    """Element probabilities once statements count: each stated element at least 1 − its kind's rate."""
+    """Element probabilities once statements count: each stated element at least 1 − its kind's rate, each element
+    stated missing at most that."""
     element_p = element_p.copy()
     for kind, rows in stated.items():
-        cells = np.ix_(np.flatnonzero(rows), [ELEMENTS.index(name) for name in STATEMENT_ELEMENTS[kind]])
-        element_p[cells] = np.maximum(element_p[cells], 1 - rates[kind])
+        missing = kind in MISSING_STATEMENTS
+        names = MISSING_STATEMENTS[kind] if missing else STATEMENT_ELEMENTS[kind]
+        cells = np.ix_(np.flatnonzero(rows), [ELEMENTS.index(name) for name in names])
+        element_p[cells] = (np.minimum if missing else np.maximum)(element_p[cells], 1 - rates[kind])
     return element_p
 
 
 def capped_risk(risk: np.ndarray, stated: dict[str, np.ndarray], rates: dict[str, float]) -> np.ndarray:
-    """Redo risk once statements count: at most the rate of each kind a reply states."""
+    """Redo risk once statements count: at most the rate of each kind a reply states, at least the rate of a kind
+    that states an element missing."""
     for kind, rows in stated.items():
-        risk = np.where(rows, np.minimum(risk, rates[kind]), risk)
+        bound = np.maximum if kind in MISSING_STATEMENTS else np.minimum
+        risk = np.where(rows, bound(risk, rates[kind]), risk)
     return risk
 
 
@@ -105,7 +118,7 @@ def answers_something(features: ReplyFeatures, stated: dict[str, np.ndarray]) ->
     are off-topic."""
     written = np.array([any(span.kind in ("result:done", "result:state") for span in rules.spans["result"])
                         for rules in features.rules], dtype=bool)
-    return np.logical_or.reduce([written, *stated.values()])
+    return np.logical_or.reduce([written, *(stated[kind] for kind in STATEMENT_ELEMENTS)])
 
 
 def not_off_topic(relevance_p: np.ndarray, rows: np.ndarray, levels: Sequence) -> np.ndarray:
@@ -133,7 +146,7 @@ class ReplyAuditor:
         self.relevance_head = relevance_head
         self.redo_threshold = redo_threshold
         self.element_thresholds = {e: 0.5 for e in ELEMENTS} | (element_thresholds or {})
-        self.statement_redo_rates = {kind: 0.5 for kind in STATEMENT_ELEMENTS} | (statement_redo_rates or {})
+        self.statement_redo_rates = {kind: 0.5 for kind in RATED_KINDS} | (statement_redo_rates or {})
         self.policy = policy or AuditPolicy.load()
         self.card = card or {}
 
@@ -230,7 +243,7 @@ class ReplyAuditor:
             raise ModelFileError(f"{directory} was trained with other rule features; retrain it with this version")
         if config.get("stage_two_elements", list(ELEMENTS)) != list(STAGE_TWO_ELEMENTS):  # older models read all five
             raise ModelFileError(f"{directory} was trained with an older redo model; retrain it with this version")
-        if set(config.get("statement_redo_rates", {})) != set(STATEMENT_ELEMENTS):
+        if set(config.get("statement_redo_rates", {})) != set(RATED_KINDS):
             raise ModelFileError(f"{directory} was trained before replies that state elements (complete replies, "
                                  "direct answers) were counted; retrain it with this version")
         tfidf = CharNgramTfidf.from_state(config["tfidf"], arrays)

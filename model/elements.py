@@ -58,6 +58,7 @@ from model.audit_lexicon import (
     ORG_TRIM_CHARS,
     PAST_RE,
     PENDING_RE,
+    PENDING_STATUS_RE,
     PHONE_RE,
     PLACE_RE,
     PROCESS_FUTURE_BEFORE,
@@ -79,6 +80,7 @@ from model.audit_lexicon import (
     STRONG_PROCESS,
     STRONG_STATE,
     TAIL_CHARS,
+    TIME_FRAME_RE,
     TIME_MESSAGE_AFTER,
     TIME_MESSAGE_BEFORE,
     TIME_POLICY_AFTER,
@@ -419,6 +421,7 @@ def detect_elements(reply: str, message_time: datetime | None = None) -> RuleOut
         "PENDING": int(feats["res_pending"] > 0),
     }
     flags["COMPLETE_STATED"] = int(not flags["SHIRKING"] and not flags["FORWARD_ONLY"] and _complete_stated(ctx, spans))
+    flags["ENDS_PENDING"] = int(not flags["COMPLETE_STATED"] and _ends_pending(ctx, spans["result"]))
     feats["flag_forward_only"] = float(flags["FORWARD_ONLY"])
     feats["flag_ack_only"] = float(flags["ACK_ONLY"])
     feats["flag_shirking"] = float(redirect_only)  # the trained models' input (the issue uses the stricter SHIRKING)
@@ -456,6 +459,23 @@ def _complete_stated(ctx: ReplyContext, spans: dict[str, list[Span]]) -> bool:
             and bool(spans["process"])
             and any(s.kind in ("result:done", "result:state") and s.text not in STATED_NOT_OUTCOMES
                     and not STATED_DONE_BLOCK_RE.search(_around(ctx.raw, s)) for s in spans["result"]))
+
+
+def _ends_pending(ctx: ReplyContext, result_spans: list[Span]) -> bool:
+    """The reply's last word on the matter is that it is still being handled (目前案件正在办理中): the last such status
+    in the body, in a sentence without a time frame, with no done result, closing state or answer after it."""
+    body = ctx.text[:ctx.signoff_start]
+    statuses = list(PENDING_STATUS_RE.finditer(body))
+    if not statuses:
+        return False
+    last = statuses[-1]
+    start = max(body.rfind(mark, 0, last.start()) for mark in "。！!？?；;") + 1
+    ends = [i for i in (body.find(mark, last.end()) for mark in "。！!？?；;") if i != -1]
+    if TIME_FRAME_RE.search(body, start, min(ends, default=len(body))):
+        return False
+    raw_at = ctx.span("", last.start(), last.end()).start
+    return not any(span.kind in ("result:done", "result:state", "result:answer") and span.start > raw_at
+                   for span in result_spans)
 
 
 def _around(raw: str, span: Span) -> str:

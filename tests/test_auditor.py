@@ -349,6 +349,26 @@ def test_a_direct_answer_to_the_title_question_is_the_result_and_caps_the_risk(t
     assert audits[1].redo_risk == pytest.approx(raw_risk[1], abs=1e-4)
 
 
+def test_a_reply_whose_last_word_is_that_the_case_is_still_being_handled_has_no_result_and_a_floored_risk(
+        tiny_auditor, tmp_path):
+    tiny_auditor.save(tmp_path, {"metrics": {}})
+    auditor = ReplyAuditor.load(tmp_path)
+    rate = auditor.statement_redo_rates["pending"] = 0.95
+    auditor.element_thresholds["result"] = 0.06  # the model alone finds a result in every reply; pending is ≤ 0.05
+    title, content = "举报斯佩斯酒吧无证经营", "该酒吧没有消防许可擅自营业，请查处。"
+    pending, framed, done = [ReplyTicket(id=i, title=title, content=content, reply=reply) for i, reply in (
+        ("p", "经核查，该酒吧存在未经消防安全检查擅自营业的违法行为。对此，市消防支队已依法立案查处，目前案件正在办理中。"
+              "感谢您对我们工作的支持！"),
+        ("f", "经核查，该酒吧存在未经消防安全检查擅自营业的违法行为，整改正在进行中，预计11月15日前完成。"),
+        ("d", "经核查，该酒吧存在违法行为，案件正在办理中。目前该酒吧已停业整改。"))]
+    audits, raw_risk = _audits_and_raw_risks(auditor, [pending, framed, done], threshold=0.99)
+    assert not audits[0].elements.result.present and audits[0].redo_risk >= rate
+    issue = next(issue for issue in audits[0].issues if issue.code == "PROCESS_NO_RESULT")
+    assert "“正在办理”收尾" in issue.message
+    # a time frame or a result after the status: the models decide
+    assert [a.redo_risk for a in audits[1:]] == pytest.approx(list(raw_risk[1:]), abs=1e-4)
+
+
 def test_a_thanks_only_message_is_praise_without_a_type():
     from model.advice import is_praise
 

@@ -241,6 +241,19 @@ def test_a_reply_whose_dates_all_precede_the_message_recounts_background():
         assert detect_elements(recent, message).feats["time_all_before"] == 0.0, recent
 
 
+@pytest.mark.parametrize(("reply", "pending"), [
+    ("对此，市消防支队已依法立案查处，目前案件正在办理中。感谢您对我们工作的支持！2018年12月10日", True),
+    ("您好！关于您反映的问题正在协调处理当中。", True),
+    ("目前，三号栋报建审批程序正在办理之中，开发商争取尽快启动建设。", True),
+    ("目前整改正在进行中，预计11月15日前完成。", False),  # a time frame
+    ("经查，违建正在处理中。目前已全部拆除。", False),  # a result after it
+    ("区城管局于6月3日到现场查看，违建正在处理中，已于6月5日拆除。", False),
+    ("请到车辆管理所网上业务办理中心办理。", False),  # 办理中心 is a place
+])
+def test_a_reply_ending_on_a_case_still_being_handled_is_flagged(reply, pending):
+    assert detect_elements(reply).flags["ENDS_PENDING"] == int(pending)
+
+
 def test_a_date_before_the_message_is_no_evidence_of_handling_time():
     from datetime import datetime
 
