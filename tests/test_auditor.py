@@ -447,3 +447,16 @@ def test_handling_time_needs_a_date_of_this_handling_whatever_the_model_says(tin
     assert not time["undated"].present
     issue = next(i for i in auditor.audit(tickets[:1])[0].issues if i.code == "MISSING_TIME")
     assert "2011年" in issue.message and "早于来信" in issue.message
+
+
+def test_a_reply_without_a_result_is_sent_back_whatever_its_risk(tiny_auditor, tmp_path):
+    tiny_auditor.save(tmp_path, {"metrics": {}})
+    auditor = ReplyAuditor.load(tmp_path)
+    auditor.redo_threshold = 0.999  # no risk reaches it
+    tickets = [ReplyTicket(id="c", title="路灯不亮", content="小区路灯坏了", reply="区城管局到现场查看了路灯。"),
+               ReplyTicket(id="t", title="感谢社区", content="感谢社区帮忙修好路灯！", reply="感谢您的肯定。", type="表扬")]
+    auditor.element_thresholds["result"] = 1.0  # no result anywhere
+    audits = auditor.audit(tickets)
+    assert [a.verdict for a in audits] == ["redo", "pass"] and audits[0].redo_risk < 0.999
+    auditor.element_thresholds["result"] = 0.0  # a result everywhere: the risk decides
+    assert [a.verdict for a in auditor.audit(tickets)] == ["pass", "pass"]

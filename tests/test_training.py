@@ -214,3 +214,20 @@ def test_a_labelled_csv_whose_name_reads_as_a_pattern_is_read_as_named(tmp_path)
     source.write_text("id,content,label\n1,路灯坏了,城乡建设\n2,工资拖欠,劳动和社会保障\n", encoding="utf-8")
     frame = load_labelled(source, required=["id", "content", "label"])
     assert frame["id"].tolist() == ["1", "2"] and frame["label"].tolist() == ["城乡建设", "劳动和社会保障"]
+
+
+def test_audit_metrics_decide_the_verdict_as_the_auditor_does():
+    import pandas as pd
+
+    from training.evaluate_audit import audit_metrics
+
+    frame = pd.DataFrame({"verdict": ["redo", "pass", "pass", "redo"], "org": 1, "time": 1, "process": 1,
+                          "result": [0, 1, 1, 0], "contact": 0})
+    risk = np.array([0.1, 0.1, 0.9, 0.9])  # the first has no result: redo whatever its risk
+    element_p = np.tile([0.9, 0.9, 0.9, 0.9, 0.1], (4, 1))
+    element_p[0, 3] = element_p[3, 3] = 0.2
+    thresholds = dict.fromkeys(("org", "time", "process", "result", "contact"), 0.5)
+    praise = np.array([False, False, True, False])  # the third praises: it passes
+    metrics = audit_metrics(frame, element_p, risk, 0.5, thresholds, praise=praise)
+    assert metrics["verdict"]["f1"] == 1.0 and metrics["elements"]["result"]["f1"] == 1.0
+    assert audit_metrics(frame, element_p, risk, 0.5, thresholds)["verdict"]["precision"] == round(2 / 3, 4)

@@ -10,6 +10,7 @@ import pandas as pd
 from sklearn.metrics import brier_score_loss, f1_score, precision_recall_fscore_support, roc_auc_score
 
 from model.audit_results import ELEMENTS
+from model.auditor import verdict_scores
 from training.audit_data import load_audit_labelled, tickets_from_frame
 from training.data import SHARED_DATA, load_labelled
 from training.evaluate import expected_calibration_error
@@ -57,7 +58,8 @@ def audit_metrics(frame: pd.DataFrame, element_p: np.ndarray, risk: np.ndarray, 
     """The figures of one split. `element_p` is what presence is decided on (with evidence counted); `praise` marks
     replies to praise, which pass whatever their risk, as in ReplyAuditor."""
     redo = (frame["verdict"] == "redo").to_numpy().astype(int)
-    predicted_redo = (risk >= threshold) & ~(praise if praise is not None else np.zeros(len(frame), dtype=bool))
+    praise = praise if praise is not None else np.zeros(len(frame), dtype=bool)
+    predicted_redo = verdict_scores(risk, element_p, element_thresholds["result"], praise) >= threshold
     metrics: dict = {"n": len(frame), "elements": {}}
     for j, name in enumerate(ELEMENTS):
         present = (element_p[:, j] >= element_thresholds[name]).astype(int)

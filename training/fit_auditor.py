@@ -25,6 +25,7 @@ from model.auditor import (
     not_off_topic,
     statement_redo_rates,
     statements,
+    verdict_scores,
     with_evidence,
     with_statements,
 )
@@ -104,11 +105,12 @@ def fit_auditor(frame: pd.DataFrame, args: AuditorTrainingArguments,
             model = stage_two().fit(meta[train], relevance[train])
             relevance_p = not_off_topic(model.predict_proba(meta[test]), answered[test], model.classes_)
             relevance_oof[test] = model.classes_[relevance_p.argmax(axis=1)]
-        threshold = (args.redo_threshold if args.redo_threshold is not None
-                     else recall_leaning_threshold(redo, risk_oof))
         decided_oof = with_evidence(element_oof, features)  # what presence is decided on, as in ReplyAuditor
         element_thresholds = {e: best_threshold(labels[e], decided_oof[:, j]) if args.tune_element_thresholds else 0.5
                               for j, e in enumerate(ELEMENTS)}
+        praise = praised(tickets)
+        threshold = (args.redo_threshold if args.redo_threshold is not None else recall_leaning_threshold(
+            redo, verdict_scores(risk_oof, decided_oof, element_thresholds["result"], praise)))
         redo_model = stage_two().fit(meta, redo)
         relevance_model = stage_two().fit(meta, relevance)
         final = _StageOne(args, scale).fit(features, labels)
@@ -116,8 +118,7 @@ def fit_auditor(frame: pd.DataFrame, args: AuditorTrainingArguments,
     auditor = ReplyAuditor(final.tfidf, scale, {e: linear_head(final.models[e]) for e in ELEMENTS},
                            linear_head(redo_model), linear_head(relevance_model), threshold, element_thresholds,
                            statement_redo_rates(stated, redo))
-    metrics = audit_metrics(frame, decided_oof, risk_oof, threshold, element_thresholds, relevance_oof,
-                            praised(tickets))
+    metrics = audit_metrics(frame, decided_oof, risk_oof, threshold, element_thresholds, relevance_oof, praise)
     return auditor, metrics
 
 
