@@ -5,7 +5,8 @@ Two stages, both linear and stored as arrays:
 2. the redo and relevance models read the element logits, a few rule flags and the message/reply overlap.
 Evidence always comes from the rules; the models decide presence and give the probabilities. An element is present
 when its probability reaches the element's threshold (the F1-best one out of fold, kept in the model directory);
-contact also needs a phrase of the reply that states it.
+contact and time also need a phrase of the reply that states them (for time, a date of this handling). The verdict is
+redo when the risk reaches the redo threshold or the result is absent.
 """
 
 from __future__ import annotations
