@@ -23,12 +23,12 @@ EXAMPLE_RESULT = {
     "id": "s002", "category": "城乡建设", "category_name": "住房与城乡建设/城市管理",
     "category_scores": [{"label": "城乡建设", "score": 0.6496}, {"label": "商贸旅游", "score": 0.1989},
                         {"label": "交通运输", "score": 0.0519}],
-    "type": "投诉", "type_scores": [{"label": "投诉", "score": 0.9936}, {"label": "举报", "score": 0.0027},
-                                  {"label": "求助", "score": 0.001}],
-    "routing": [{"unit": "区住房和城乡建设局", "score": 0.5782, "basis": "关键词「物业」→住房保障与房地产；类别「城乡建设」"},
+    "type": "投诉", "type_scores": [{"label": "投诉", "score": 0.9898}, {"label": "举报", "score": 0.0046},
+                                  {"label": "求助", "score": 0.0016}],
+    "routing": [{"unit": "区住房和城乡建设局", "score": 0.5781, "basis": "关键词「物业」→住房保障与房地产；类别「城乡建设」"},
                 {"unit": "区市场监督管理局", "score": 0.143, "basis": "类别「商贸旅游」"},
-                {"unit": "区文化旅游体育局", "score": 0.0378, "basis": "类别「商贸旅游」"}],
-    "needs_review": True, "model_version": "2026.11.23-41b849775d", "error": None,
+                {"unit": "区文化旅游体育局", "score": 0.0379, "basis": "类别「商贸旅游」"}],
+    "needs_review": True, "model_version": "2026.11.23-007d57a2c6", "error": None,
 }
 
 

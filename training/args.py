@@ -25,6 +25,7 @@ class BlockSpec:
     weight: float = 1.0
     lexicon: dict[str, list[str]] | None = None  # cue blocks: label → cue words
     closing: int = 0  # cue blocks: characters at the end of the content that count as its closing
+    corpus: bool = False  # char blocks: n-grams and idf counted over the unlabelled corpus too (corpus_vocabulary.py)
 
 
 @dataclass
@@ -55,9 +56,10 @@ def default_category_model() -> LabelModelArguments:
 
 
 def default_type_model() -> LabelModelArguments:
-    """Chosen on silver CV and the gold dev set (README has the table)."""
+    """Chosen on silver CV and the gold dev set (README has the table; docs/research/request-type.md the runs)."""
     return LabelModelArguments(
-        blocks=[BlockSpec("chars", "char", (1, 3), min_df=3),
+        blocks=[BlockSpec("chars", "char", (1, 3), min_df=3, weight=0.7),
+                BlockSpec("common", "char", (1, 3), max_features=5000, weight=0.7, corpus=True),
                 BlockSpec("cues", "cue", weight=0.1, lexicon=TYPE_CUES)],
         estimator="svc",
         C=1.0,

@@ -26,6 +26,7 @@ from model.linear import CalibratedLinear
 from model.routing import Taxonomy
 from model.text import PreparedText, default_tokenizer, prepare
 from training.args import BlockSpec, ClassifierTrainingArguments, LabelModelArguments
+from training.corpus_vocabulary import CorpusCharNgramTfidf
 from training.data import group_keys, load_labelled, load_shared_csv
 from training.evaluate import label_metrics
 from training.exports import InputError
@@ -36,7 +37,8 @@ from training.type_data import MAIN_TYPES, load_type_training
 MIN_OWN_TYPE_ROWS = 50
 
 
-def build_features(blocks: Sequence[BlockSpec]) -> TextFeatures:
+def build_features(blocks: Sequence[BlockSpec], corpus: Sequence[PreparedText] = ()) -> TextFeatures:
+    """The blocks, unfitted; `corpus` (unlabelled messages) is what blocks with `corpus=True` count as well."""
     made = []
     for spec in blocks:
         if spec.kind == "cue":
@@ -46,6 +48,11 @@ def build_features(blocks: Sequence[BlockSpec]) -> TextFeatures:
                                   "max_features": spec.max_features}
         if spec.kind == "char":
             params["field"] = spec.field
+        if spec.corpus:
+            if spec.kind != "char":
+                raise ValueError(f"block '{spec.name}': only char blocks can count a corpus")
+            made.append((spec.name, CorpusCharNgramTfidf(**params, corpus=corpus), spec.weight))
+            continue
         made.append((spec.name, BLOCK_KINDS[spec.kind](**params), spec.weight))
     return TextFeatures(made)
 
@@ -90,9 +97,9 @@ def fit_temperature(scores: np.ndarray, gold: np.ndarray) -> float:
 
 def cross_validated_scores(docs: Sequence[PreparedText], labels: np.ndarray, args: LabelModelArguments,
                            seed: int = 0, sample_weight: np.ndarray | None = None,
-                           groups: np.ndarray | None = None) -> np.ndarray:
+                           groups: np.ndarray | None = None, corpus: Sequence[PreparedText] = ()) -> np.ndarray:
     """Out-of-fold decision scores: features and estimator refitted in every fold (grouped when groups given)."""
-    pipeline = Pipeline([("features", build_features(args.blocks)), ("model", _estimator(args, seed))])
+    pipeline = Pipeline([("features", build_features(args.blocks, corpus)), ("model", _estimator(args, seed))])
     folds = args.calibration_folds
     if groups is not None:
         splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
@@ -110,20 +117,21 @@ def cross_validated_scores(docs: Sequence[PreparedText], labels: np.ndarray, arg
 
 
 def fit_label_model(docs: Sequence[PreparedText], labels: Sequence[str], args: LabelModelArguments, seed: int = 0,
-                    sample_weight: np.ndarray | None = None,
-                    groups: np.ndarray | None = None) -> tuple[LabelModel, np.ndarray]:
+                    sample_weight: np.ndarray | None = None, groups: np.ndarray | None = None,
+                    corpus: Sequence[PreparedText] = ()) -> tuple[LabelModel, np.ndarray]:
     """Fit on every row; calibrate on out-of-fold scores, whose probabilities are returned for measuring.
 
     The out-of-fold probabilities are the held-out predictions of cross-validation: each row is predicted by a
-    model that never saw it (nor, with `groups`, its near-duplicates).
+    model that never saw it (nor, with `groups`, its near-duplicates). `corpus`: unlabelled messages for the blocks
+    that count one (their labels are never read).
     """
     labels = np.asarray(labels)
     if len(set(labels)) < 2:
         raise InputError("training needs at least two different labels")
-    out_of_fold = cross_validated_scores(docs, labels, args, seed, sample_weight, groups)
+    out_of_fold = cross_validated_scores(docs, labels, args, seed, sample_weight, groups, corpus)
     classes = np.unique(labels)
     temperature = fit_temperature(out_of_fold, np.searchsorted(classes, labels))
-    features = build_features(args.blocks).fit(docs)
+    features = build_features(args.blocks, corpus).fit(docs)
     estimator = _estimator(args, seed).fit(features.transform(docs), labels, sample_weight=sample_weight)
     coef, intercept = _as_multiclass(estimator.coef_, estimator.intercept_)
     n = len(classes)
@@ -181,7 +189,7 @@ def train_classifier(args: ClassifierTrainingArguments, progress: Progress = no_
                              args.tokenise_limit)
     type_labels = type_training.type.to_numpy()
     type_model, type_held_out = fit_label_model(type_docs, type_labels, args.request_type, args.seed,
-                                                sample_weight=type_training.weight.to_numpy())
+                                                sample_weight=type_training.weight.to_numpy(), corpus=category_docs)
     labelled = type_training.weight.to_numpy() >= min(1.0, type_training.weight.max())
     metrics = {
         "category_cv": category_metrics,

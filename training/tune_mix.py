@@ -52,6 +52,10 @@ def tune_mix(args: EncoderTrainingArguments, folds: int = 5, progress: Progress 
     tokenizer = default_tokenizer()
     docs = [prepare(t, c, tokenizer, recipe.tokenise_limit) for t, c in
             progress(list(zip(training.title, training.content, strict=True)), "tokenising", len(training))]
+    messages = load_shared_csv("category/train.csv", args.data_dir)  # the unlabelled corpus, as in training
+    corpus = [prepare(t, c, tokenizer, recipe.tokenise_limit) for t, c in
+              progress(list(zip(messages.title, messages.content, strict=True)), "tokenising the corpus",
+                       len(messages))]
     texts = [message_text(t, c) for t, c in zip(silver.title, silver.content, strict=True)]
     gold = silver.type.to_numpy()
     labels = sorted(set(training.type))
@@ -63,7 +67,7 @@ def tune_mix(args: EncoderTrainingArguments, folds: int = 5, progress: Progress 
     for train, test in progress(splits, "folds (TF-IDF + encoder)", len(splits)):
         rows = np.concatenate([train, np.arange(len(silver), len(training))]) if len(weak) else train
         model, _ = fit_label_model([docs[i] for i in rows], training.type.to_numpy()[rows], recipe.request_type,
-                                   args.seed, sample_weight=weights[rows])
+                                   args.seed, sample_weight=weights[rows], corpus=corpus)
         linear_p[test] = align_labels(model.predict_proba([docs[i] for i in test]), model.labels, labels)
         encoder = fine_tune([texts[i] for i in train], list(gold[train]), args)
         own = encoder.predict_proba([texts[i] for i in test], max_length=args.max_length)
