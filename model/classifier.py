@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.artifacts import fingerprint, load_component, read_card, save_component, write_card
-from model.features import TextFeatures
+from model.features import TextFeatures, share_lookups
 from model.linear import CalibratedLinear
 from model.results import Classification, LabelScore, Ticket, UnitScore
 from model.routing import Router, Taxonomy
@@ -75,6 +75,7 @@ class TicketClassifier:
                  card: dict | None = None, tokenizer: Tokenizer | None = None, type_encoder: EncoderMix | None = None):
         self.category = category
         self.request_type = request_type
+        share_lookups([block for _, block, _ in [*category.features.blocks, *request_type.features.blocks]])
         self.taxonomy = taxonomy or Taxonomy.load()
         self.router = Router(self.taxonomy)
         self.card = card or {}

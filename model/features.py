@@ -177,6 +177,7 @@ class CharNgramTfidf(Transformer):
         self.vocabulary_ = vocabulary[kept]
         self.idf_ = _idf(df[kept], len(docs))
         self._index = None
+        self._shared_lookup = None
         return self
 
     def transform(self, docs: Sequence[PreparedText], shared: dict | None = None) -> sp.csr_matrix:
@@ -188,9 +189,13 @@ class CharNgramTfidf(Transformer):
             keys, owners = self._keys(docs)
             if shared is not None:
                 shared[cache_key] = keys, owners
-        if getattr(self, "_index", None) is None:
-            self._index = KeyIndex(self.vocabulary_)
-        position = self._index.lookup(keys)
+        linked = getattr(self, "_shared_lookup", None)
+        if linked is not None and shared is not None:
+            position = linked.positions(self, keys, shared)
+        else:
+            if getattr(self, "_index", None) is None:
+                self._index = KeyIndex(self.vocabulary_)
+            position = self._index.lookup(keys)
         found = position >= 0
         return _tfidf_matrix(owners[found], position[found], len(docs), self.idf_, self.sublinear_tf)
 
@@ -206,6 +211,42 @@ class CharNgramTfidf(Transformer):
         block.vocabulary_ = arrays["vocabulary"].astype(np.int64)
         block.idf_ = arrays["idf"].astype(np.float32)
         return block
+
+
+class SharedLookup:
+    """One hash table over the union of the vocabularies of char blocks that read the same n-grams (same field and
+    range): a batch's n-grams are probed once, and each block maps the union's positions to its own columns. A speed-up
+    only: every block's matrix is the one it would compute alone."""
+
+    def __init__(self, blocks: Sequence[CharNgramTfidf]):
+        self.union = np.unique(np.concatenate([block.vocabulary_ for block in blocks]))
+        self._index: KeyIndex | None = None  # built on first use, like a block's own
+        self.columns = {}
+        for block in blocks:
+            column = np.full(len(self.union) + 1, -1, dtype=np.int64)  # the last entry answers "not found" (-1)
+            column[np.searchsorted(self.union, block.vocabulary_)] = np.arange(len(block.vocabulary_))
+            self.columns[id(block)] = column
+            block._shared_lookup = self
+
+    def positions(self, block: CharNgramTfidf, keys: np.ndarray, shared: dict) -> np.ndarray:
+        """The block's column of each key (-1: not in its vocabulary); the union is probed once per `shared`."""
+        cache_key = ("shared_lookup", id(self))
+        if cache_key not in shared:
+            if self._index is None:
+                self._index = KeyIndex(self.union)
+            shared[cache_key] = self._index.lookup(keys)
+        return self.columns[id(block)][shared[cache_key]]
+
+
+def share_lookups(blocks: Sequence[Any]) -> None:
+    """Link the char blocks among `blocks` that read the same n-grams to one :class:`SharedLookup` per group."""
+    groups: dict[tuple, list[CharNgramTfidf]] = {}
+    for block in blocks:
+        if isinstance(block, CharNgramTfidf):
+            groups.setdefault((block.field, tuple(block.ngram_range)), []).append(block)
+    for group in groups.values():
+        if len(group) > 1:
+            SharedLookup(group)
 
 
 class WordNgramTfidf(Transformer):

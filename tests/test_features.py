@@ -76,3 +76,23 @@ def test_key_index_finds_exactly_the_vocabulary():
     expected = np.array([np.searchsorted(vocabulary, q) if q in set(vocabulary) else -1 for q in queries.tolist()])
     np.testing.assert_array_equal(index.lookup(queries), expected)
     assert (KeyIndex(np.zeros(0, np.int64)).lookup(queries) == -1).all()
+
+
+def test_blocks_reading_the_same_ngrams_probe_them_once_with_the_same_result(docs):
+    from model.features import SharedLookup, share_lookups
+
+    def blocks():
+        return [CharNgramTfidf(min_df=2).fit(docs), CharNgramTfidf(max_features=7).fit(docs),
+                CharNgramTfidf(ngram_range=(1, 2)).fit(docs), CharNgramTfidf(field="title").fit(docs)]
+
+    alone, linked = blocks(), blocks()
+    share_lookups(linked)
+    assert isinstance(linked[0]._shared_lookup, SharedLookup) and linked[0]._shared_lookup is linked[1]._shared_lookup
+    assert all(getattr(block, "_shared_lookup", None) is None for block in linked[2:])  # no other block reads these
+    queries = [prepare("物业乱收费", "社保断缴，物业每月多收停车费，路灯坏了"), prepare("", "ＸＹＺ")]
+    shared: dict = {}
+    for own, fast in zip(alone, linked, strict=True):
+        assert abs(own.transform(queries) - fast.transform(queries, shared)).max() == 0
+    assert sum(1 for key in shared if key[0] == "shared_lookup") == 1
+    linked[0].fit(docs[:2])  # refitted: its vocabulary changed, so it looks its n-grams up alone again
+    assert linked[0]._shared_lookup is None
