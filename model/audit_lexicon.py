@@ -94,6 +94,11 @@ PROCESS_TERMS = (
 PROCESS_FUTURE_BEFORE = re.compile(r"(?:将|拟|会|要|准备|计划|继续|进一步|请|建议|需)(?:认真|及时|尽快|积极|进一步|依法|全力|抓紧|加紧|再次|深入|继续|组织)?$")
 # "将于近期组织人员到现场核查": the clause plans the action further ahead ("已于…将…退还" is done)
 PROCESS_FUTURE_CLAUSE = re.compile(r"(?<!已)(?:将|拟|计划|准备)(?:于|在|尽快|近期|组织|安排|派)")
+# "经核实", "经认真调查核实", "据查", "经查实", "经了解", "经我办了解": the reply says the unit looked into the matter, which
+# the rubric's 办理过程 is (调查核实). The gold dev annotators mark process for 15 of the 17 replies with such a phrase
+# (silver: 70 of 81); the process model read 5 of them absent.
+VERIFIED_RE = re.compile(r"(?<![已曾神])(?:经(?:过)?(?:认真|进一步|深入|详细)?(?:调查)?核实|据查|经查实?|经了解"
+                         r"|经我[局办委司队]?(?:调查|了解|核实)|经调查)")
 ACK_TERMS = ("已收悉", "收悉", "已收到", "收到", "已阅", "已获悉", "悉知", "已悉", "感谢", "谢谢", "高度重视", "已知悉")
 # forwarding (已转…调查处理); 转移/转学/转账… are not (社保关系转移可到社保中心办理)
 FORWARD_RE = re.compile(

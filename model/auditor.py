@@ -42,8 +42,9 @@ EMPTY_REPLY = "答复内容为空"
 # every date precedes the message have no handling time, though the silver annotator counted 25 of 64 such).
 _NEEDS_EVIDENCE = ("contact", "time")
 # Evidence that states an element by itself, whatever the model's probability: "已电话告知您" is a contact made (the
-# contact model learnt from 26 loosely labelled replies and misses most such phrases).
-_STATED = ("contact:citizen",)
+# contact model learnt from 26 loosely labelled replies and misses most such phrases); "经核实" / "据查" / "经了解" is
+# the unit looking into the matter (model.elements, VERIFIED_RE).
+_STATED = ("contact:citizen", "process:verified")
 
 
 def with_evidence(element_p: np.ndarray, features: ReplyFeatures) -> np.ndarray:

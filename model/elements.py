@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from model.audit_lexicon import (
@@ -87,6 +87,7 @@ from model.audit_lexicon import (
     TIME_POLICY_BEFORE,
     TRAILING_DATE_RE,
     VAGUE_RE,
+    VERIFIED_RE,
     YEAR_MONTH_RE,
 )
 from model.text import normalise_with_offsets
@@ -291,11 +292,27 @@ def detect_process(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
         if m.group() in STRONG_PROCESS:
             n_strong += 1
         spans.append(ctx.span("process", s, m.end()))
+    spans = _with_verified(ctx, spans)
     n_ack = len(ACK_RE.findall(text))
     n_fwd = len(FORWARD_RE.findall(text))
     feats = {"proc_n": min(n, 10), "proc_strong": min(n_strong, 6), "proc_future": min(n_future, 4),
              "proc_any": float(n > 0), "proc_fwd_clause": min(n_fwd_clause, 3), "ack_n": min(n_ack, 4), "fwd_n": min(n_fwd, 3)}
     return spans, feats
+
+
+def _with_verified(ctx: ReplyContext, spans: list[Span]) -> list[Span]:
+    """The process spans with each "经核实 / 据查 / 经了解…" phrase outside a forwarding clause as one span of kind
+    "process:verified" (it states the process by itself), in place of the plain spans inside it."""
+    text = ctx.text
+    verified = []
+    for m in VERIFIED_RE.finditer(text):
+        clause_start = max(text.rfind(ch, 0, m.start()) for ch in "。，,；;！!：:") + 1
+        if not FWD_CLAUSE_RE.search(text, clause_start, m.start()):
+            verified.append(ctx.span("process:verified", m.start(), m.end()))
+    if not verified:
+        return spans
+    inside = [span for span in spans if any(v.start <= span.start and span.end <= v.end for v in verified)]
+    return sorted([span for span in spans if span not in inside] + verified, key=lambda span: span.start)
 
 
 def detect_result(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
@@ -420,6 +437,8 @@ def detect_elements(reply: str, message_time: datetime | None = None) -> RuleOut
         "SHIRKING": int(_shirks(ctx.text, redirect_only)),
         "PENDING": int(feats["res_pending"] > 0),
     }
+    if flags["SHIRKING"]:  # "经了解，不属于我单位职责": a form of words before disowning the matter, not a handling
+        spans["process"] = [replace(s, kind="process") if s.kind == "process:verified" else s for s in spans["process"]]
     flags["COMPLETE_STATED"] = int(not flags["SHIRKING"] and not flags["FORWARD_ONLY"] and _complete_stated(ctx, spans))
     flags["ENDS_PENDING"] = int(not flags["COMPLETE_STATED"] and _ends_pending(ctx, spans["result"]))
     feats["flag_forward_only"] = float(flags["FORWARD_ONLY"])

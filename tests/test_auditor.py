@@ -294,6 +294,19 @@ def test_a_contact_stated_in_so_many_words_is_present_whatever_the_model_says(ti
     assert "MISSING_CONTACT" not in [issue.code for issue in audits[0].issues]
 
 
+def test_a_process_stated_by_a_verification_phrase_is_present_whatever_the_model_says(tiny_auditor, tmp_path):
+    tiny_auditor.save(tmp_path, {"metrics": {}})
+    auditor = ReplyAuditor.load(tmp_path)
+    auditor.element_thresholds["process"] = 1.0  # the model alone never reaches it; a stated process counts as 1
+    verified, plain = [ReplyTicket(id=i, title="路灯不亮", content="路灯坏了", reply=reply) for i, reply in (
+        ("v", "经核实，该路段路灯线路老化，A市城管局已于5月3日更换线路，路灯已恢复照明。"),
+        ("p", "该路段路灯线路老化，A市城管局已于5月3日更换线路，路灯已恢复照明。"))]
+    audits = auditor.audit([verified, plain])
+    assert [a.elements.process.present for a in audits] == [True, False]
+    assert "经核实" in [e.text for e in audits[0].elements.process.evidence]
+    assert "MISSING_PROCESS" not in [issue.code for issue in audits[0].issues]
+
+
 def _audits_and_raw_risks(auditor: ReplyAuditor, tickets: list[ReplyTicket], threshold: float):
     """Audits at the given redo threshold, and the redo risks stage two gives before statements count."""
     from model.audit_features import extract

@@ -276,3 +276,19 @@ def test_the_date_the_unit_took_the_matter_in_dates_an_action(reply):
 ])
 def test_a_unit_name_does_not_take_in_the_words_before_it(reply, unit):
     assert [s.text for s in detect_elements(reply).spans["org"]] == [unit]
+
+
+@pytest.mark.parametrize(("reply", "verified"), [
+    ("经认真调查核实，该路段路灯线路老化，已于5月3日更换。", ["经认真调查核实"]),
+    ("据查，该店已办理营业执照。经我办了解，该店无违规经营行为。", ["据查", "经我办了解"]),
+    ("经查实，蒋某具有教师资格证。", ["经查实"]),
+    ("您反映的问题已转区城管局核实处理。", []),  # forwarded: the other unit is to look into it
+    ("该案已经查处完毕。", []),  # 已经 is "already", not 经查
+    ("我局将进一步调查核实，届时答复您。", []),
+    ("经了解，您反映的问题不属于我单位职责范围，请向有关部门反映。", []),  # a form of words before shirking
+])
+def test_a_phrase_saying_the_unit_looked_into_the_matter_states_the_process(reply, verified):
+    spans = detect_elements(reply).spans["process"]
+    assert [s.text for s in spans if s.kind == "process:verified"] == verified
+    for v in (s for s in spans if s.kind == "process:verified"):  # no plain span repeats a part of it
+        assert not any(s.kind == "process" and v.start <= s.start and s.end <= v.end for s in spans)
