@@ -281,30 +281,24 @@ def test_variants_of_the_forbidden_simple_replies_are_flagged_and_left_out_of_th
                 if i.code == "BANNED_PHRASE"]
 
 
-def test_a_contact_stated_in_so_many_words_is_present_whatever_the_model_says(tiny_auditor, tmp_path):
+@pytest.mark.parametrize(("element", "stated", "unstated", "evidence"), [
+    # "已电话告知您" is a contact made; a promise to report back is not
+    ("contact", "A市城管局于5月3日更换线路，路灯已恢复照明。5月4日已电话告知您处理结果。",
+     "A市城管局于5月3日更换线路，路灯已恢复照明。处理情况会向您反馈。", "电话告知"),
+    # "经核实" is the unit looking into the matter
+    ("process", "经核实，该路段路灯线路老化，A市城管局已于5月3日更换线路，路灯已恢复照明。",
+     "该路段路灯线路老化，A市城管局已于5月3日更换线路，路灯已恢复照明。", "经核实"),
+])
+def test_an_element_stated_in_so_many_words_is_present_whatever_the_model_says(tiny_auditor, tmp_path, element,
+                                                                              stated, unstated, evidence):
     tiny_auditor.save(tmp_path, {"metrics": {}})
     auditor = ReplyAuditor.load(tmp_path)
-    auditor.element_thresholds["contact"] = 1.0  # the model alone never reaches it; a stated contact counts as 1
-    stated, planned = [ReplyTicket(id=i, title="路灯不亮", content="路灯坏了", reply=reply) for i, reply in (
-        ("s", "A市城管局于5月3日更换线路，路灯已恢复照明。5月4日已电话告知您处理结果。"),
-        ("p", "A市城管局于5月3日更换线路，路灯已恢复照明。处理情况会向您反馈。"))]
-    audits = auditor.audit([stated, planned])
-    assert [a.elements.contact.present for a in audits] == [True, False]
-    assert [e.text for e in audits[0].elements.contact.evidence] == ["电话告知"]
-    assert "MISSING_CONTACT" not in [issue.code for issue in audits[0].issues]
-
-
-def test_a_process_stated_by_a_verification_phrase_is_present_whatever_the_model_says(tiny_auditor, tmp_path):
-    tiny_auditor.save(tmp_path, {"metrics": {}})
-    auditor = ReplyAuditor.load(tmp_path)
-    auditor.element_thresholds["process"] = 1.0  # the model alone never reaches it; a stated process counts as 1
-    verified, plain = [ReplyTicket(id=i, title="路灯不亮", content="路灯坏了", reply=reply) for i, reply in (
-        ("v", "经核实，该路段路灯线路老化，A市城管局已于5月3日更换线路，路灯已恢复照明。"),
-        ("p", "该路段路灯线路老化，A市城管局已于5月3日更换线路，路灯已恢复照明。"))]
-    audits = auditor.audit([verified, plain])
-    assert [a.elements.process.present for a in audits] == [True, False]
-    assert "经核实" in [e.text for e in audits[0].elements.process.evidence]
-    assert "MISSING_PROCESS" not in [issue.code for issue in audits[0].issues]
+    auditor.element_thresholds[element] = 1.0  # the model alone never reaches it; a stated element counts as 1
+    audits = auditor.audit([ReplyTicket(id=i, title="路灯不亮", content="路灯坏了", reply=reply)
+                            for i, reply in (("s", stated), ("u", unstated))])
+    assert [getattr(a.elements, element).present for a in audits] == [True, False]
+    assert evidence in [e.text for e in getattr(audits[0].elements, element).evidence]
+    assert f"MISSING_{element.upper()}" not in [issue.code for issue in audits[0].issues]
 
 
 def _audits_and_raw_risks(auditor: ReplyAuditor, tickets: list[ReplyTicket], threshold: float):
