@@ -26,6 +26,7 @@ def test_train_on_an_office_file_writes_a_loadable_model_with_a_card(tmp_path):
     assert result.exit_code == 0, result.output
     card = json.loads((out / "model_card.json").read_text(encoding="utf-8"))
     assert "tickets.csv" in card["data"]["category"] and "type column" in card["data"]["type"]
+    assert "n-grams of all 70 messages of tickets.csv (labels unread)" in card["data"]["type"]
     held_out = card["metrics"]["category_cv"]
     assert held_out["n"] == 70 and set(held_out["per_class"]) == set(card["components"]["category"]["labels"])
     assert "cross-validation" in card["split"]["category_cv"] and "type_gold_dev" not in card["metrics"]

@@ -203,10 +203,13 @@ def train_classifier(args: ClassifierTrainingArguments, progress: Progress = no_
         metrics["type_gold_dev"] = label_metrics(gold.type.to_numpy(), type_model.predict_proba(gold_docs),
                                                  type_model.labels, scored_labels=MAIN_TYPES)
     folds = f"{args.category.calibration_folds}-fold"
+    type_data = type_training.attrs["description"]
+    if any(block.corpus for block in args.request_type.blocks):
+        type_data += f"; corpus blocks count the n-grams of all {len(category_data)} messages of {category_source} (labels unread)"
     card = {
         "data": {
             "category": f"{category_source} ({len(category_data)} rows)",
-            "type": type_training.attrs["description"],
+            "type": type_data,
         },
         "split": {
             "category_cv": f"grouped {folds} cross-validation of {category_source} (StratifiedGroupKFold, shuffled, "
