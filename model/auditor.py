@@ -61,12 +61,14 @@ def with_evidence(element_p: np.ndarray, features: ReplyFeatures) -> np.ndarray:
     return element_p
 # Statements: replies whose rules find elements stated in so many words, whatever the models read. The models learnt
 # that short replies are incomplete (2 % of the silver replies under 60 characters state a result), which is wrong for
-# "区城管局于6月3日到现场修复路灯，已恢复照明。" and for "可以异地办理身份证。" answering a 咨询. Two kinds:
+# "区城管局于6月3日到现场修复路灯，已恢复照明。" and for "可以异地办理身份证。" answering a 咨询. Three kinds:
 # - "complete" (flag COMPLETE_STATED): a named handler, a dated action, the handling and a result written as done;
-# - "answer" (model.answers): the reply answers the question the title asks, which the rubric counts as the result.
+# - "answer" (model.answers): the reply answers the question the title asks, which the rubric counts as the result;
+# - "done" (flag DONE_STATED): of the four only the result, written as done (综合验收已办理完毕, 事情得到妥善解决); the
+#   risk model reads a reply that also says what comes next (预计年底将办好一批) or is short as likely redo.
 # A stated element is present at p ≥ 1 − r, the redo risk is at most r and the reply is not off-topic, where r is the
 # smoothed share of such training replies sent back (kept in the model directory, per kind).
-STATEMENT_ELEMENTS = {"complete": ("org", "time", "process", "result"), "answer": ("result",)}
+STATEMENT_ELEMENTS = {"complete": ("org", "time", "process", "result"), "answer": ("result",), "done": ("result",)}
 # And one kind that states an element missing: the reply's last word on the matter is that it is still being handled
 # (flag ENDS_PENDING: 目前案件正在办理中, with nothing done or answered after it). The rubric sends such replies back
 # ("正在协调处理中" is no reply; 已立案 with no confirmed effect is no result): the result is at most 1 − r and the redo
@@ -76,11 +78,15 @@ RATED_KINDS = (*STATEMENT_ELEMENTS, *MISSING_STATEMENTS)
 
 
 def statements(features: ReplyFeatures) -> dict[str, np.ndarray]:
-    """Which replies make each kind of statement (bool per row); a reply that states its result is not pending."""
-    complete = np.array([rules.flags["COMPLETE_STATED"] == 1 for rules in features.rules], dtype=bool)
+    """Which replies make each kind of statement (bool per row), each counted under its strongest kind; a reply that
+    states its result is not pending."""
+    def flagged(name: str) -> np.ndarray:
+        return np.array([rules.flags[name] == 1 for rules in features.rules], dtype=bool)
+
+    complete, pending = flagged("COMPLETE_STATED"), flagged("ENDS_PENDING")
     answer = np.array([answer is not None for answer in features.answers], dtype=bool)
-    pending = np.array([rules.flags["ENDS_PENDING"] == 1 for rules in features.rules], dtype=bool)
-    return {"complete": complete, "answer": answer, "pending": pending & ~complete & ~answer}
+    return {"complete": complete, "answer": answer, "done": flagged("DONE_STATED") & ~complete & ~answer,
+            "pending": pending & ~complete & ~answer}
 
 
 def stated_redo_rate(stated: np.ndarray, redo: np.ndarray) -> float:

@@ -439,8 +439,10 @@ def detect_elements(reply: str, message_time: datetime | None = None) -> RuleOut
     }
     if flags["SHIRKING"]:  # "经了解，不属于我单位职责": a form of words before disowning the matter, not a handling
         spans["process"] = [replace(s, kind="process") if s.kind == "process:verified" else s for s in spans["process"]]
-    flags["COMPLETE_STATED"] = int(not flags["SHIRKING"] and not flags["FORWARD_ONLY"] and _complete_stated(ctx, spans))
+    handled = not flags["SHIRKING"] and not flags["FORWARD_ONLY"]
+    flags["COMPLETE_STATED"] = int(handled and _complete_stated(ctx, spans))
     flags["ENDS_PENDING"] = int(not flags["COMPLETE_STATED"] and _ends_pending(ctx, spans["result"]))
+    flags["DONE_STATED"] = int(handled and not flags["ENDS_PENDING"] and _done_stated(ctx, spans["result"]))
     feats["flag_forward_only"] = float(flags["FORWARD_ONLY"])
     feats["flag_ack_only"] = float(flags["ACK_ONLY"])
     feats["flag_shirking"] = float(redirect_only)  # the trained models' input (the issue uses the stricter SHIRKING)
@@ -476,8 +478,15 @@ def _complete_stated(ctx: ReplyContext, spans: dict[str, list[Span]]) -> bool:
     return (any(s.kind in STATED_ORG_KINDS for s in spans["org"])
             and any(s.kind == "time:action" for s in spans["time"])
             and bool(spans["process"])
-            and any(s.kind in ("result:done", "result:state") and s.text not in STATED_NOT_OUTCOMES
-                    and not STATED_DONE_BLOCK_RE.search(_around(ctx.raw, s)) for s in spans["result"]))
+            and _done_stated(ctx, spans["result"]))
+
+
+def _done_stated(ctx: ReplyContext, result_spans: list[Span]) -> bool:
+    """A result written as done or as a closing state (已修复, 复查合格, 得到缓解) in a clause that neither plans, wishes,
+    orders nor supposes it: "路灯已修复" states an outcome, "将尽快修复" and "已责令其修复" do not. With a named handler,
+    a dated action and the handling it makes a reply complete (flag COMPLETE_STATED); alone, flag DONE_STATED."""
+    return any(s.kind in ("result:done", "result:state") and s.text not in STATED_NOT_OUTCOMES
+               and not STATED_DONE_BLOCK_RE.search(_around(ctx.raw, s)) for s in result_spans)
 
 
 def _ends_pending(ctx: ReplyContext, result_spans: list[Span]) -> bool:

@@ -368,12 +368,32 @@ def test_a_reply_whose_last_word_is_that_the_case_is_still_being_handled_has_no_
               "感谢您对我们工作的支持！"),
         ("f", "经核查，该酒吧存在未经消防安全检查擅自营业的违法行为，整改正在进行中，预计11月15日前完成。"),
         ("d", "经核查，该酒吧存在违法行为，案件正在办理中。目前该酒吧已停业整改。"))]
+    done_rate = auditor.statement_redo_rates["done"] = 0.2
     audits, raw_risk = _audits_and_raw_risks(auditor, [pending, framed, done], threshold=0.99)
     assert not audits[0].elements.result.present and audits[0].redo_risk >= rate
     issue = next(issue for issue in audits[0].issues if issue.code == "PROCESS_NO_RESULT")
     assert "“正在办理”收尾" in issue.message
-    # a time frame or a result after the status: the models decide
-    assert [a.redo_risk for a in audits[1:]] == pytest.approx(list(raw_risk[1:]), abs=1e-4)
+    assert audits[1].redo_risk == pytest.approx(raw_risk[1], abs=1e-4)  # a time frame after the status: models decide
+    assert audits[2].elements.result.present and audits[2].redo_risk <= done_rate  # a result after it: stated done
+
+
+def test_a_result_written_as_done_is_present_and_caps_the_risk(tiny_auditor, tmp_path):
+    tiny_auditor.save(tmp_path, {"metrics": {}})
+    auditor = ReplyAuditor.load(tmp_path)
+    rate = auditor.statement_redo_rates["done"] = 0.05
+    auditor.element_thresholds["result"] = 0.9  # the model alone finds no result; a done statement makes it 1 − rate
+    title, content = "小区路灯不亮", "小区门口路灯坏了一个月，晚上出行不便。"
+    done, ordered, planned = [ReplyTicket(id=i, title=title, content=content, reply=reply) for i, reply in (
+        ("d", "您好！路灯已修复，恢复照明。如发现类似问题，我局将及时处理。"),
+        ("o", "您好！已责令路灯维护单位修复。"),
+        ("p", "您好！我局将尽快安排人员修复路灯。"))]
+    audits, raw_risk = _audits_and_raw_risks(auditor, [done, ordered, planned], threshold=rate + 0.01)
+    result = audits[0].elements.result
+    assert result.present and "已修复" in [e.text for e in result.evidence]
+    assert audits[0].redo_risk <= rate and audits[0].verdict == "pass"
+    for audit, risk in zip(audits[1:], raw_risk[1:], strict=True):  # an order or a plan states no outcome
+        assert not audit.elements.result.present and audit.verdict == "redo"
+        assert audit.redo_risk == pytest.approx(risk, abs=1e-4)
 
 
 def test_a_thanks_only_message_is_praise_without_a_type():

@@ -229,6 +229,21 @@ def test_a_reply_stating_all_four_required_elements_is_flagged_complete(reply, s
     assert detect_elements(reply).flags["COMPLETE_STATED"] == int(stated)
 
 
+@pytest.mark.parametrize(("reply", "stated"), [
+    ("路灯已修复。", True),
+    ("区城管局于6月3日到现场查看，路灯已修复。", True),  # complete, and its result is done too
+    ("综合验收已办理完毕，现进入产权申报登记阶段。", True),
+    ("拥堵情况已得到缓解。", True),
+    ("将于近期修复路灯。", False),  # a plan
+    ("已责令商家整改。", False),  # an order, its effect unconfirmed
+    ("经查属实。", False),  # a finding, not an outcome
+    ("如已修复请告知。", False),  # a supposition
+    ("经查，该店已停业整改，目前案件正在办理中。", False),  # its last word: still being handled
+])
+def test_a_reply_writing_its_result_as_done_is_flagged(reply, stated):
+    assert detect_elements(reply).flags["DONE_STATED"] == int(stated)
+
+
 def test_a_reply_whose_dates_all_precede_the_message_recounts_background():
     from datetime import datetime
 
