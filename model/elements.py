@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -311,8 +312,13 @@ def _with_verified(ctx: ReplyContext, spans: list[Span]) -> list[Span]:
             verified.append(ctx.span("process:verified", m.start(), m.end()))
     if not verified:
         return spans
-    inside = [span for span in spans if any(v.start <= span.start and span.end <= v.end for v in verified)]
-    return sorted([span for span in spans if span not in inside] + verified, key=lambda span: span.start)
+    starts = [v.start for v in verified]  # in order and disjoint: only the last one starting before a span can hold it
+
+    def inside(span: Span) -> bool:
+        holder = bisect_right(starts, span.start) - 1
+        return holder >= 0 and span.end <= verified[holder].end
+
+    return sorted([span for span in spans if not inside(span)] + verified, key=lambda span: span.start)
 
 
 def detect_result(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
