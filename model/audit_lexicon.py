@@ -252,7 +252,11 @@ PENDING_STATUS_RE = re.compile(
     r"|(?:办理|处理|调查|侦办|审理|协调|核实|核查|研究|跟进)(?:之中|当中|中)(?!心|学|国)")
 # ... unless its sentence gives a time frame, which with the reasons makes a result (预计11月15日前完成, 争取春节前通车)
 TIME_FRAME_RE = re.compile(r"预计|前完成|之前|以前|月底|年底|月初|月内|日前|日内|天内|\d+月|[一二三四五六七八九十]月|春节|年内")
-STATED_DONE_BLOCK_RE = re.compile(r"将|会(?!同|议)|拟|计划|争取|尽快|待|准备|预计|正在|如(?!数|期|实)|若|愿意|予以|要求|责令|督促")
+STATED_DONE_BLOCK_RE = re.compile(r"将|会(?!同|议)|拟|计划|争取|尽快|待|准备|预计|正在|如(?!数|期|实)|若|一经|愿意|予以|要求|责令|督促")
+# an on-the-spot action (当场销毁) and the 将 that marks its object when one stands between (将发现的赌博机当场销毁);
+# a 将 before an adverb or a preposition is the future (将依法当场查处, 将对违停车辆当场处罚)
+ON_THE_SPOT_RE = re.compile(r"当场|当即")
+DISPOSAL_JIANG_RE = re.compile(r"将(?!依法|立即|及时|继续|进一步|会同|联合|组织|安排|派|对|在|于|向|按|根据)(?=[^。，,；;]+$)")
 # states that report a finding or an attitude, not an outcome of the handling (经查属实, 表示理解)
 STATED_NOT_OUTCOMES = ("属实", "不属实", "不再", "表示理解")
 # Evidence of who handled it that names a handler (not a generic 相关部门 nor a forwarding target)

@@ -32,6 +32,7 @@ from model.audit_lexicon import (
     CONTACT_TALK_RE,
     DATE_RES,
     DISOWN_RE,
+    DISPOSAL_JIANG_RE,
     FORWARD_RE,
     FUTURE_RE,
     FWD_CLAUSE_RE,
@@ -39,6 +40,7 @@ from model.audit_lexicon import (
     GENERIC_ORG_RE,
     GENERIC_UNIT_RE,
     GREETING_START,
+    ON_THE_SPOT_RE,
     ORDER_RE,
     ORG_AGENT_AFTER,
     ORG_AGENT_BEFORE,
@@ -514,9 +516,13 @@ def _ends_pending(ctx: ReplyContext, result_spans: list[Span]) -> bool:
 
 def _around(raw: str, span: Span) -> str:
     """The clause that holds a done span, the span's 将 left out: in "已将工资全额支付" it marks the object of a done
-    action, not a plan (its 责令 or 要求 still counts)."""
+    action, not a plan (its 责令 or 要求 still counts). So does a 将 with an object between it and an on-the-spot action
+    ("民警将发现的赌博机当场销毁"); "将当场没收" plans one."""
     start, clause = _clause_around(raw, span)
-    return clause[:span.start - start] + span.text.replace("将", "") + clause[span.end - start:]
+    before = clause[:span.start - start]
+    if ON_THE_SPOT_RE.match(span.text):
+        before = DISPOSAL_JIANG_RE.sub("", before)
+    return before + span.text.replace("将", "") + clause[span.end - start:]
 
 
 def _shirks(text: str, redirect_only: bool) -> bool:

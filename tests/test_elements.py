@@ -239,6 +239,9 @@ def test_a_reply_stating_all_four_required_elements_is_flagged_complete(reply, s
     ("经查属实。", False),  # a finding, not an outcome
     ("如已修复请告知。", False),  # a supposition
     ("经查，该店已停业整改，目前案件正在办理中。", False),  # its last word: still being handled
+    ("民警将发现的赌博机当场销毁。", True),  # 将 marks the object of an on-the-spot action
+    ("一经发现将当场没收。", False),  # 将 right before it: a plan
+    ("民警将依法当场查处。", False),  # 将 before an adverb: the future
 ])
 def test_a_reply_writing_its_result_as_done_is_flagged(reply, stated):
     assert detect_elements(reply).flags["DONE_STATED"] == int(stated)
