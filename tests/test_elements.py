@@ -267,6 +267,9 @@ def test_a_reply_whose_dates_all_precede_the_message_recounts_background():
     ("经查，违建正在处理中。目前已全部拆除。", False),  # a result after it
     ("区城管局于6月3日到现场查看，违建正在处理中，已于6月5日拆除。", False),
     ("请到车辆管理所网上业务办理中心办理。", False),  # 办理中心 is a place
+    ("该项目夜间超时施工扰民，我局已在行政处罚程序阶段。", True),  # a penalty under way, not imposed
+    ("星沙中队已立案调查，正在执法程序中。", True),
+    ("已进入竣工验收阶段。", False),  # a stage of the works, not of a case
 ])
 def test_a_reply_ending_on_a_case_still_being_handled_is_flagged(reply, pending):
     assert detect_elements(reply).flags["ENDS_PENDING"] == int(pending)
