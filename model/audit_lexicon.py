@@ -244,7 +244,6 @@ DEMAND_CUE_RE = re.compile("|".join(map(re.escape, sorted(DEMAND_CUES, key=len, 
 TRAILING_DATE_RE = re.compile(
     r"(?:(?:19|20)\d{2}[年.\-/]\d{1,2}[月.\-/]\d{1,2}[日号]?|(?:19|20)\d{2}年\d{1,2}月|\d{1,2}\.\d{1,2})[。.]?$")
 
-# What makes a clause's done result not yet done: a plan, a wish, a condition or an order (将…修复, 如已整改, 责令…整改)
 # The matter's status said to be still under way (目前案件正在办理中, 正在协调处理当中, 相关手续正在办理中): a reply that
 # ends on it gives no result (the rubric: "正在协调处理中" is no reply, 已立案 with no confirmed effect no result). An
 # enforcement case still in its procedure (已在行政处罚程序阶段, 正在执法程序中) is one too: no penalty is imposed yet ...
@@ -254,6 +253,7 @@ PENDING_STATUS_RE = re.compile(
     r"|(?:已在|正在|处于|处在|已进入|进入)[^。，,；;]{0,6}?(?:处罚|执法|侦查|诉讼|审理)程序")
 # ... unless its sentence gives a time frame, which with the reasons makes a result (预计11月15日前完成, 争取春节前通车)
 TIME_FRAME_RE = re.compile(r"预计|前完成|之前|以前|月底|年底|月初|月内|日前|日内|天内|\d+月|[一二三四五六七八九十]月|春节|年内")
+# What makes a clause's done result not yet done: a plan, a wish, a condition or an order (将…修复, 如已整改, 责令…整改)
 STATED_DONE_BLOCK_RE = re.compile(r"将|会(?!同|议)|拟|计划|争取|尽快|待|准备|预计|正在|如(?!数|期|实)|若|一经|愿意|予以|要求|责令|督促")
 # an on-the-spot action (当场销毁) and the 将 that marks its object when one stands between (将发现的赌博机当场销毁);
 # a 将 before an adverb or a preposition is the future (将依法当场查处, 将对违停车辆当场处罚)
