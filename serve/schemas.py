@@ -100,7 +100,7 @@ EXAMPLE_REPLY = {
     "unit": "A市公共交通集团",
 }
 EXAMPLE_AUDIT = {
-    "id": "r010", "verdict": "redo", "redo_risk": 0.7068, "score": 68.5,
+    "id": "r010", "verdict": "redo", "redo_risk": 0.7099, "score": 68.5,
     "elements": {
         "org": {"present": True, "confidence": 0.8411,
                 "evidence": [{"start": 3, "end": 11, "text": "A市公共交通集团", "kind": "org:agent"},
@@ -115,7 +115,7 @@ EXAMPLE_AUDIT = {
         "contact": {"present": True, "confidence": 1.0,
                     "evidence": [{"start": 80, "end": 84, "text": "电话联系", "kind": "contact:citizen"}]},
     },
-    "relevance": {"level": 2, "score": 0.8468, "unanswered": []},
+    "relevance": {"level": 2, "score": 0.8433, "unanswered": []},
     "timeliness": {"working_days": 5, "limit_days": 15, "overdue": False, "note": None},
     "issues": [{"code": "PROCESS_NO_RESULT", "message": "只讲办理过程，没有办理结果（把回复当办结）"},
                {"code": "MISSING_RESULT", "message": "未写明办理结果"}],
@@ -128,7 +128,7 @@ EXAMPLE_AUDIT = {
                     "处理结果：〔处理结果：问题是否已解决、整改是否完成并复查；或明确答复及政策依据〕\n"
                     "联系当事人：6月11日已电话联系您说明了办理进展。",
     },
-    "model_version": "2026.11.23-b106f6b84e", "error": None,
+    "model_version": "2026.11.23-73aceaefe4", "error": None,
 }
 
 
