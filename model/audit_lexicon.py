@@ -155,16 +155,21 @@ CONTACT_TERMS = CONTACT_STRONG_TERMS + (
     "谅解", "达成一致", "签字确认", "告知当事人", "告知投诉人", "告知其", "告知了", "已告知", "进行了沟通", "沟通", "协商", "谈话", "面谈", "见面",
 )
 # a call or a talk with the citizen written as a phrase: "电话向您解释说明了", "向当事人说明", "您表示满意"
+_PARTY = r"(?:您|你|其|当事人|投诉人|来信人|来电人|反映人|举报人|信访人|留言人|网友|发帖人?|业主|家属|家长|本人|村民|居民|用户)"
 CONTACT_TALK_RE = re.compile(
     r"(?:电话|上门|短信|微信)[^。，,；;]{0,6}?(?:告知|解释说明|解释|说明|反馈|答复|沟通|通知|联系|核实|确认)"
-    r"|(?:向|与|跟|和)(?:您|你|其|当事人|投诉人|来信人|来电人|网友|业主|家属|本人)[^。，,；;]{0,4}?(?:解释说明|解释|说明|告知|反馈|沟通|致歉|道歉|交流)"
-    r"|(?:您|你|当事人|投诉人|来信人|来电人|网友|业主|家属|其)(?:对[^。，,；;]{0,8})?表示(?:满意|理解|认可|同意|谅解|接受)"
+    r"|(?:向|与|跟|和|同)(?:当地|该|部分|相关)?" + _PARTY
+    + r"[^。，,；;]{0,4}?(?:解释说明|解释|说明|告知|反馈|沟通|致歉|道歉|交流|联系|协商|面谈|见面)"
+    r"|(?:告知|通知|回访|走访|约见|邀约|联系)(?:了)?(?:该|这两位|这些)?(?:当事人|投诉人|来信人|来电人|反映人|举报人|信访人|留言人|网友|发帖)"
+    r"|(?:您|你|当事人|投诉人|来信人|来电人|信访人|网友|业主|家属|家长|用户|其)(?:对[^。，,；;]{0,8})?(?:表示|均表示|签字)(?:满意|理解|认可|同意|谅解|接受)"
     r"|(?:您|你|当事人|投诉人|来信人|来电人)(?:已)?确认")
-# Who a contact phrase must name to state that the citizen was contacted, and what before it in the clause makes it a
-# plan, a wish or a failure rather than a contact made.
-CITIZEN_RE = re.compile(r"您|你|当事人|来信人|来电人|反映人|投诉人|举报人|留言人|网友|信访人|市民|群众|先生|女士")
+# Who a contact phrase must name to state that the citizen was contacted (the complaining party: 投诉人, 发帖的业主代表,
+# 当地村民, 家长), and what before it in the clause makes it a plan, a wish, a failure or somebody else's talk (开发商正与
+# 业主协商, 督促物业与业主沟通) rather than a contact the unit made.
+CITIZEN_RE = re.compile(r"您|你|当事人|来信人|来电人|反映人|投诉人|举报人|留言人|网友|发帖|信访人|市民|群众|先生|女士|家长|业主|村民|居民|用户")
 # 将 is the future (将向您反馈) unless it is 把's (已将结果告知了您): then 已 comes before it or 了 after the span.
-CONTACT_PLANNED_RE = re.compile(r"(?<!已)将|会(?!同)|请|如(?!实|期)|便于|可(?!能)|需|拟|待|届时|完成后|后续|下一步")
+CONTACT_PLANNED_RE = re.compile(r"(?<!已)将|会(?!同)|请|如(?!实|期)|便于|以便|应当|可(?!能)|需|拟|待|届时|完成后|后续|下一步")
+CONTACT_BY_OTHERS_RE = re.compile(r"开发商|物业|公司|企业|商家|督促|要求|责令")
 CONTACT_NEGATED_RE = re.compile(r"无法|未能|没能|未|没有|不能")
 CONTACT_FAILED_AFTER_RE = re.compile(r"无人接听|未接听|未接通|没有接通|无法接通|联系不上|未能联系|关机|停机|空号")
 CLAUSE_MARKS = "，。；;,！!？?\n"

@@ -24,6 +24,7 @@ from model.audit_lexicon import (
     BOOK_TITLE_RE,
     CITIZEN_RE,
     CLAUSE_MARKS,
+    CONTACT_BY_OTHERS_RE,
     CONTACT_FAILED_AFTER_RE,
     CONTACT_FUTURE_RE,
     CONTACT_NEGATED_RE,
@@ -383,13 +384,15 @@ def _clause_around(raw: str, span: Span) -> tuple[int, str]:
 def _with_addressee(ctx: ReplyContext, span: Span) -> Span:
     """A contact span whose clause names the citizen as the one talked to, as done (已电话告知您, 与您联系沟通, 您表示
     满意), becomes "contact:citizen": the reply states the contact in so many words. A planned or failed one (将向您
-    反馈, 无法与当事人核实) stays "contact"."""
+    反馈, 无法与当事人核实) stays "contact", as does one that a company makes or is told to make (开发商正积极与业主协商,
+    督促物业与业主沟通)."""
     raw = ctx.raw
     start, clause = _clause_around(raw, span)
     end = start + len(clause)
     planned = CONTACT_PLANNED_RE.search(raw, start, span.start) and "了" not in raw[span.end:end]
     failed = CONTACT_NEGATED_RE.search(raw, start, span.start) or CONTACT_FAILED_AFTER_RE.search(raw[span.end:end + 20])
-    if CITIZEN_RE.search(clause) and not planned and not failed:
+    by_others = CONTACT_BY_OTHERS_RE.search(raw, start, span.start)
+    if CITIZEN_RE.search(clause) and not planned and not failed and not by_others:
         return Span("contact:citizen", span.start, span.end, span.text)
     return span
 

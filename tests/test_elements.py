@@ -181,6 +181,13 @@ def test_calls_that_check_or_confirm_with_the_citizen_are_contact():
     ("工作人员已将处理结果电话告知了您。", ["contact:citizen"]),  # 已将: 把's 将, not the future
     ("维修完成后届时电话告知您。", ["contact"]),
     ("多次电话联系您，均无人接听。", ["contact"]),
+    ("我街道多次邀约投诉人面谈协商。", ["contact:citizen"]),
+    ("社区书记已联系发帖的业主代表。", ["contact:citizen"]),
+    ("随即和您进行了联系。", ["contact:citizen"]),
+    ("经镇、社区干部与当地村民交流沟通，现误会已消除。", ["contact:citizen"]),
+    ("经回访，用户表示满意。", ["contact:citizen", "contact"]),  # 回访 alone names nobody
+    ("开发商正积极与部分业主协商。", ["contact"]),  # a company talks to them, not the unit
+    ("已督促开发商与业主积极协商处理。", ["contact"]),
 ])
 def test_a_contact_with_the_citizen_stated_as_done_is_marked(reply, kinds):
     assert [span.kind for span in detect_elements(reply).spans["contact"]] == kinds
