@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from model.audit_lexicon import (
     BANNED_PHRASES,
     BANNED_RE,
-    BOILERPLATE_RES,
     DISOWN_RE,
     FORWARD_RE,
     HAN,
@@ -18,6 +17,7 @@ from model.audit_lexicon import (
     PRAISE_ASKS_RE,
     PRAISE_TITLE_RE,
     SHIRK_RE,
+    strip_boilerplate,
 )
 from model.audit_results import (
     ELEMENT_NAMES,
@@ -277,7 +277,5 @@ def _is_opening(sentence: str) -> bool:
 
 def _is_courtesy(sentence: str) -> bool:
     """A greeting, an acknowledgement, thanks, wishes or an offer to call: nothing of the handling once they are gone."""
-    rest = normalise(sentence)
-    for pattern in BOILERPLATE_RES:
-        rest = pattern.sub("", rest)
+    rest = strip_boilerplate(normalise(sentence))
     return len(re.findall(f"[{HAN}]", rest)) < COURTESY_MAX_HAN

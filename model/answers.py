@@ -16,12 +16,12 @@ import re
 from model.audit_lexicon import (
     ANSWER_CLAUSE_RE,
     ASKS_RE,
-    BOILERPLATE_RES,
     DISOWN_RE,
     FORWARD_RE,
     NO_ANSWER_RE,
     WHEN_ANSWER_RE,
     WHEN_ASKS_RE,
+    strip_boilerplate,
 )
 from model.elements import ReplyContext, Span
 from model.relevance import bigrams
@@ -36,9 +36,7 @@ _CLAUSE = re.compile(r"[^，,；;：:。！!？?\n]+")
 
 def _core(sentence: str) -> str:
     """A sentence without its courtesies (greeting, 收悉, 回复如下, thanks, 如有疑问…)."""
-    for pattern in BOILERPLATE_RES:
-        sentence = pattern.sub("", sentence)
-    return sentence
+    return strip_boilerplate(sentence)
 
 
 def direct_answer(title: str, content: str, reply: str | ReplyContext, asks: bool = False) -> Span | None:

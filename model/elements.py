@@ -20,7 +20,6 @@ from model.audit_lexicon import (
     ANSWER_RE,
     ARRIVAL_AFTER,
     BASIS_RE,
-    BOILERPLATE_RES,
     BOOK_TITLE_RE,
     CITIZEN_RE,
     CLAUSE_MARKS,
@@ -93,6 +92,7 @@ from model.audit_lexicon import (
     VAGUE_RE,
     VERIFIED_RE,
     YEAR_MONTH_RE,
+    strip_boilerplate,
 )
 from model.text import normalise_with_offsets
 
@@ -545,9 +545,7 @@ def _residual(body: str) -> tuple[str, int]:
     pure forwarding) removed: what is left is the substantive part of the reply."""
     keep, n_bp = [], 0
     for sent in re.split(r"(?<=[。！!？?；;])|(?<=如下[:：])", body):
-        core = sent
-        for rx in BOILERPLATE_RES:
-            core = rx.sub("", core)
+        core = strip_boilerplate(sent)
         if len(core) < 6 or (FORWARD_RE.search(sent) and len(core) < 40):
             n_bp += 1
             continue

@@ -15,8 +15,8 @@ _NON_HAN = re.compile(rf"[^{HAN}A-Za-z0-9]+")
 
 def bigrams(s: str) -> set[str]:
     """Character bigrams of the Han/alphanumeric runs, minus the stop-bigrams every message and reply share."""
-    s = _NON_HAN.sub("|", s)
-    return {s[i:i + 2] for i in range(len(s) - 1) if "|" not in s[i:i + 2]} - BIGRAM_STOP
+    runs = _NON_HAN.sub("|", s).split("|")
+    return {run[i:i + 2] for run in runs for i in range(len(run) - 1)} - BIGRAM_STOP
 
 
 def extract_demands(content: str, title: str = "") -> list[str]:

@@ -39,7 +39,8 @@ _FULL_WIDTH = re.compile(r"[\uff01-\uff5e]")
 _WHITESPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff]")
 # Characters NFKC leaves alone and that are neither whitespace nor control: most replies need no work at all.
-_NEEDS_NORMALISING = re.compile(r"[^\u0021-\u007e\u4e00-\u9fff\u3001-\u3003\u300a-\u3011\u201c\u201d\u2018\u2019\u2014\u2026]")
+_NEEDS_NORMALISING = re.compile(r"[^\u0021-\u007e\u4e00-\u9fff\u3001-\u3003\u300a-\u3011\u201c\u201d\u2018\u2019\u2014]")
+_NEEDS_NORMALISING_RUN = re.compile(_NEEDS_NORMALISING.pattern + "+")
 _SPACED_HAN = re.compile(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
@@ -84,10 +85,17 @@ def normalise_with_offsets(text: str | None) -> tuple[str, list[int] | None]:
         return text, None
     out: list[str] = []
     offsets: list[int] = []
-    for index, char in enumerate(text):
-        normalised = _normalise_char(char)
-        out.append(normalised)
-        offsets.extend([index] * len(normalised))
+    done = 0
+    for run in _NEEDS_NORMALISING_RUN.finditer(text):  # the characters between runs come out as they are
+        out.append(text[done:run.start()])
+        offsets.extend(range(done, run.start()))
+        for index in range(run.start(), run.end()):
+            normalised = _normalise_char(text[index])
+            out.append(normalised)
+            offsets.extend([index] * len(normalised))
+        done = run.end()
+    out.append(text[done:])
+    offsets.extend(range(done, len(text)))
     return "".join(out), offsets
 
 

@@ -1,6 +1,7 @@
 """Text preparation: normalising, masking personal data, combining title and content, tokenising."""
+import pytest
 
-from model.text import combine, default_tokenizer, looks_segmented, mask_pii, normalise, prepare
+from model.text import combine, default_tokenizer, looks_segmented, mask_pii, normalise, normalise_with_offsets, prepare
 
 
 def test_normalise_removes_platform_whitespace_and_full_width():
@@ -74,3 +75,20 @@ def test_the_address_pattern_looks_at_each_at_sign_once():
     assert mask_pii("x" * 70 + "@qq.com") == "x" * 70 + "@qq.com"
     assert mask_pii("中" * 20000 + "@") == "中" * 20000 + "@"
     assert mask_pii("a" * 20000 + "@") == "a" * 20000 + "@"
+
+
+@pytest.mark.parametrize("raw", [
+    "情况属实……已修复。",  # 省略号 alone: NFKC makes it "......", as normalise does
+    "　　经查，ＡＢ小区路灯已修复。\u200b",
+    "区城管局于6月3日到现场查看。",  # nothing to do
+    "Ⅻ号楼，㎡\t面积　",
+])
+def test_normalising_with_offsets_agrees_with_normalise_and_points_back_into_the_raw_text(raw):
+    text, offsets = normalise_with_offsets(raw)
+    assert text == normalise(raw)
+    if offsets is None:
+        assert text == raw
+    else:
+        assert len(offsets) == len(text) and offsets == sorted(offsets)
+        for char, index in zip(text, offsets):
+            assert char in normalise(raw[index])
