@@ -151,6 +151,8 @@ def _in_name(text: str, i: int) -> bool:
         return i == 0 or not ORG_NAME_CHARS.match(text[i - 1]) or text.endswith(ORG_AND_HEADS, 0, i)
     if char in "日号" and i > 0 and text[i - 1].isdigit():  # 3月13日执法大队: the date is not part of the name
         return False
+    if char == "有" and text.startswith("限", i + 1):  # 有限公司, 有限责任公司: not the verb 有
+        return True
     return char not in ORG_TRIM_CHARS
 
 

@@ -164,6 +164,8 @@ def test_unit_names_are_cut_at_verbs_and_rooms_titles_and_documents_are_not_unit
     assert _texts("依据《民办学校办学许可证》管理规定办理。", "org") == []
     assert _texts("排队长度过长，班主任已告知家长。", "org") == []
     assert "县人力资源和社会保障局劳动保障监察大队" in _texts("县人力资源和社会保障局劳动保障监察大队已立案。", "org")
+    assert "红星实业集团有限公司" in _texts("红星实业集团有限公司已于6月3日整改到位。", "org")  # 有限: not the verb 有
+    assert _texts("他有红星公司的股份。", "org") == ["红星公司"]  # the verb 有 still ends a name
 
 
 def test_calls_that_check_or_confirm_with_the_citizen_are_contact():
