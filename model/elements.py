@@ -149,10 +149,10 @@ def _in_name(text: str, i: int) -> bool:
     char = text[i]
     if char == "和":  # 和平街道 at the start of a line begins a name; 局和社区 joins two
         return i == 0 or not ORG_NAME_CHARS.match(text[i - 1]) or text.endswith(ORG_AND_HEADS, 0, i)
-    if char in "日号" and i > 0 and text[i - 1].isdigit():  # 3月13日执法大队: the date is not part of the name
+    if char in "年月日号" and i > 0 and text[i - 1].isdigit():  # 3月13日执法大队, 2015年市发城集团: a date, not the name
         return False
-    if char == "有" and text.startswith("限", i + 1):  # 有限公司, 有限责任公司: not the verb 有
-        return True
+    if (char == "有" and text.startswith("限", i + 1)) or (char == "中" and text.startswith("共", i + 1)):
+        return True  # 有限公司, 中共A7县委: not the verb 有 nor the preposition 中
     return char not in ORG_TRIM_CHARS
 
 
@@ -181,7 +181,7 @@ def detect_org(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
         before = text[max(0, j - 4):j]
         after = text[suf_e:suf_e + 12]
         agent = bool(ORG_AGENT_AFTER.match(after) or ORG_AGENT_BEFORE.search(before))
-        if suf_s > 0 and text[suf_s - 1] in ORG_SELF_PREFIX and prefix in ("", *ORG_SELF_PREFIX):
+        if suf_s > 0 and text[suf_s - 1] in ORG_SELF_PREFIX and (prefix in ("", *ORG_SELF_PREFIX) or text[suf_s - 1] == "我"):
             n_self += 1
             n_self_agent += agent
             spans.append(ctx.span("org:self", suf_s - 1, suf_e))

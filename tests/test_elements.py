@@ -166,6 +166,9 @@ def test_unit_names_are_cut_at_verbs_and_rooms_titles_and_documents_are_not_unit
     assert "县人力资源和社会保障局劳动保障监察大队" in _texts("县人力资源和社会保障局劳动保障监察大队已立案。", "org")
     assert "红星实业集团有限公司" in _texts("红星实业集团有限公司已于6月3日整改到位。", "org")  # 有限: not the verb 有
     assert _texts("他有红星公司的股份。", "org") == ["红星公司"]  # the verb 有 still ends a name
+    assert _texts("您的来帖我局收悉后，已转相关部门调查处理。", "org", "org:self") == ["我局"]  # 我 ends any name
+    assert "中共A7县委" in _texts("中共A7县委于6月3日召开协调会。", "org")  # 中共: not the preposition 中
+    assert _texts("该地段2015年市发城集团已完成征收。", "org") == ["市发城集团"]  # a year is not part of the name
 
 
 def test_calls_that_check_or_confirm_with_the_citizen_are_contact():
