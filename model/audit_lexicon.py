@@ -32,6 +32,8 @@ ORG_SELF_PREFIX = ("我", "本", "该", "贵")        # 我局/本局/该局 -> 
 ORG_GENERIC_PREFIX = ("相关", "有关", "职能", "主管", "上级", "各", "其他", "其它", "业务", "责任", "对口")
 ORG_GENERIC_EXACT = ("行政",)  # 行政部门 is generic, 区综合行政执法局 is a unit
 # a verb ends a unit name walked backwards: 会同县交警大队 → 县交警大队; after 拨打/约谈 … the unit is the object
+# a unit the citizen is sent to (请向…咨询, 可直接到…办理, 建议您联系…): it did not handle the matter
+ORG_REFERRAL_RE = re.compile(r"(?:请|可|可以|建议|欢迎|需|须)(?:您|你)?[^。，,；;]{0,6}?(?:咨询|联系|致电|拨打|向|到|前往|去)")
 ORG_NAME_STOP_VERBS = re.compile(r"会同|委托|组织|联系|通知|配合|邀请|督促|要求|协调|拨打|致电|约谈|责令|起诉|举报|咨询")
 ORG_OBJECT_VERBS = ("拨打", "致电", "约谈", "责令", "起诉", "举报", "咨询")
 # words no unit name holds: the walk back from a suffix stops after them (问题我局 → 我局; 次日社区 leaves a bare 社区)

@@ -55,6 +55,7 @@ from model.audit_lexicon import (
     ORG_NOT_UNITS,
     ORG_OBJECT_VERBS,
     ORG_PERSON_RE,
+    ORG_REFERRAL_RE,
     ORG_SELF_PREFIX,
     ORG_SUFFIX_NOT_BEFORE,
     ORG_SUFFIX_RE,
@@ -197,8 +198,10 @@ def detect_org(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
                 suf in ("部门", "单位") and not PLACE_RE.search(prefix)):
             n_generic += 1
             continue
-        if (object_of or ORG_LOCATION_BEFORE.search(before)) and not agent:
-            n_loc += 1
+        clause_start = max(text.rfind(mark, 0, j) for mark in "。，,；;！!？?") + 1
+        if ORG_REFERRAL_RE.search(text, clause_start, j) or (
+                (object_of or ORG_LOCATION_BEFORE.search(before)) and not agent):
+            n_loc += 1  # where to go or whom to ask (请向县人力资源服务中心咨询), not who handled it
             continue
         kind = "org:named"
         if j >= tail_start and suf_e >= ctx.signoff_start - 2:

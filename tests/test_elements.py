@@ -160,6 +160,9 @@ def test_unit_names_are_cut_at_verbs_and_rooms_titles_and_documents_are_not_unit
     assert "区城市管理综合行政执法局" in _texts("区城市管理综合行政执法局 2026年5月6日", "org")  # not a generic 行政部门
     assert "县交警大队" in _texts("我局会同县交警大队对该路段开展整治。", "org")
     assert _texts("如有疑问请拨打区住建局电话。", "org") == []  # whom to call is not who handled it
+    assert _texts("具体问题请咨询市、县人社部门。", "org") == []  # where the citizen is sent, not who handled it
+    assert _texts("您可直接向县人力资源服务中心进行咨询。", "org") == []
+    assert _texts("我局已通知区城管局到现场处理。", "org", "org:agent") == ["区城管局"]
     assert _texts("执法人员在当事人家客厅查看了漏水情况。", "org", "org:named") == []
     assert _texts("依据《民办学校办学许可证》管理规定办理。", "org") == []
     assert _texts("排队长度过长，班主任已告知家长。", "org") == []
