@@ -76,8 +76,10 @@ def is_praise(ticket: ReplyTicket) -> bool:
     message whose title thanks (感谢…, 致…的感谢信) and which asks for nothing (no 希望/请/要求/？ …) is one."""
     if ticket.type:
         return "表扬" in ticket.type
-    title, content = normalise(ticket.title or ""), normalise(ticket.content or "")
-    return bool(PRAISE_TITLE_RE.search(title)) and not PRAISE_ASKS_RE.search(f"{title}。{content}")
+    title = normalise(ticket.title or "")
+    if not PRAISE_TITLE_RE.search(title):  # most titles do not thank: the content need not be normalised
+        return False
+    return not PRAISE_ASKS_RE.search(f"{title}。{normalise(ticket.content or '')}")
 
 
 def is_consultation(ticket: ReplyTicket) -> bool:

@@ -21,9 +21,13 @@ def bigrams(s: str) -> set[str]:
 
 def extract_demands(content: str, title: str = "") -> list[str]:
     """The sentences that ask for something (请/要求/希望/是否/？…), the title first when it asks too."""
-    sents = [x for x in SENT_SPLIT.split(normalise(content)) if len(x) >= 4]
+    return _demands(normalise(content), normalise(title))
+
+
+def _demands(content: str, t: str) -> list[str]:
+    """:func:`extract_demands` of a normalised content and title."""
+    sents = [x for x in SENT_SPLIT.split(content) if len(x) >= 4]
     dem = [x for x in sents if DEMAND_CUE_RE.search(x)]
-    t = normalise(title)
     if t and (DEMAND_CUE_RE.search(t) or not dem):
         dem = [t] + dem
     return dem[:12]
@@ -48,9 +52,10 @@ def relevance_features(title: str, content: str, reply_text: str) -> tuple[dict[
     """Overlap features between the message and the normalised reply, and the demands the reply does not touch, each
     from its request cue on (personal data masked)."""
     rb = bigrams(reply_text)
-    tb = bigrams(normalise(title))
-    cb = bigrams(normalise(content)[:1500])
-    demands = extract_demands(content, title)
+    title, content = normalise(title), normalise(content)
+    tb = bigrams(title)
+    cb = bigrams(content[:1500])
+    demands = _demands(content, title)
     unaddressed = 0
     unanswered = []
     covs = []
