@@ -1,4 +1,5 @@
-"""Features of a batch of replies for the auditor's models: rule features, relevance overlap, masked reply text.
+"""Features of a batch of replies for the auditor's models: rule features, relevance overlap, masked reply text, and
+how likely the message is an inquiry.
 
 Training and inference build them the same way, here.
 """
@@ -12,6 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from model.answers import direct_answer
+from model.audit_asking import AskingReader
 from model.audit_results import ELEMENTS, ReplyTicket
 from model.elements import RULE_FEATURE_NAMES, RuleOutput, Span, detect_elements
 from model.features import CharNgramTfidf
@@ -33,6 +35,7 @@ class ReplyFeatures:
     docs: list[PreparedText]      # masked, normalised reply text for the character n-grams
     unanswered: list[list[str]]   # demand sentences the reply does not touch
     answers: list[Span | None]    # the clause answering the title's question (model.answers), if any
+    asking: np.ndarray | None = None  # P(the message is an inquiry) (model.audit_asking); None when not read
 
     def __len__(self) -> int:
         return len(self.docs)
@@ -40,11 +43,12 @@ class ReplyFeatures:
     def subset(self, rows: Sequence[int]) -> ReplyFeatures:
         return ReplyFeatures([self.rules[i] for i in rows], self.rule_matrix[rows], self.relevance_matrix[rows],
                              [self.docs[i] for i in rows], [self.unanswered[i] for i in rows],
-                             [self.answers[i] for i in rows])
+                             [self.answers[i] for i in rows], None if self.asking is None else self.asking[rows])
 
 
-def extract(tickets: Sequence[ReplyTicket]) -> ReplyFeatures:
-    """Features of each ticket's reply; a direct answer to the title's question joins the result evidence."""
+def extract(tickets: Sequence[ReplyTicket], asking: AskingReader | None = None) -> ReplyFeatures:
+    """Features of each ticket's reply; a direct answer to the title's question joins the result evidence. The redo
+    and relevance models also need `asking` (the element models and the rules do not)."""
     rules = [detect_elements(t.reply, parse_time(t.message_time)) for t in tickets]
     answers = [direct_answer(t.title, t.content, r.context, asks="咨询" in (t.type or ""))
                for t, r in zip(tickets, rules, strict=True)]
@@ -56,7 +60,7 @@ def extract(tickets: Sequence[ReplyTicket]) -> ReplyFeatures:
     relevance_matrix = np.array([[f[name] for name in REL_FEATURE_NAMES] for f, _ in relevance], dtype=np.float32)
     docs = [PreparedText(title="", text=mask_pii(r.text), tokens=()) for r in rules]
     return ReplyFeatures(rules, rule_matrix.reshape(len(rules), -1), relevance_matrix.reshape(len(rules), -1), docs,
-                         [u for _, u in relevance], answers)
+                         [u for _, u in relevance], answers, None if asking is None else asking.probability(tickets))
 
 
 # Rule features only one element's model reads. The others would take them as a proxy: replies that recount old dates
@@ -90,6 +94,10 @@ _STAGE_TWO_INDEX = [ELEMENTS.index(name) for name in STAGE_TWO_ELEMENTS]
 
 
 def meta_matrix(element_probabilities: np.ndarray, features: ReplyFeatures) -> np.ndarray:
-    """What the redo and relevance models read: element logits but contact's, a few rule flags, relevance overlap."""
+    """What the redo and relevance models read: element logits but contact's, a few rule flags, relevance overlap,
+    and how likely the message is an inquiry."""
+    if features.asking is None:
+        raise ValueError("the redo model needs features extracted with the request-type reading (extract(…, asking))")
     p = np.clip(element_probabilities[:, _STAGE_TWO_INDEX], 1e-3, 1 - 1e-3)
-    return np.column_stack([np.log(p / (1 - p)), features.rule_matrix[:, _META_INDEX], features.relevance_matrix])
+    return np.column_stack([np.log(p / (1 - p)), features.rule_matrix[:, _META_INDEX], features.relevance_matrix,
+                            features.asking])

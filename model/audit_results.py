@@ -18,7 +18,7 @@ class ReplyTicket(BaseModel):
     reply: str = Field("", description="答复意见/回复内容")
     message_time: str | None = Field(None, description="留言时间，如 2019-05-01 10:00:00")
     reply_time: str | None = Field(None, description="答复时间")
-    type: str | None = Field(None, description="诉求类型（咨询/投诉/求助…），决定办理时限")
+    type: str | None = Field(None, description="诉求类型（咨询/投诉/求助…），决定办理时限；也告诉退回风险模型留言是否为咨询（未给出时由分类模型判断）")
     unit: str | None = Field(None, description="承办单位")
 
 

@@ -2,7 +2,8 @@
 
 Two stages, both linear and stored as arrays:
 1. one model per element reads the reply's character n-grams plus the rule features (:mod:`model.elements`);
-2. the redo and relevance models read the element logits, a few rule flags and the message/reply overlap.
+2. the redo and relevance models read the element logits, a few rule flags, the message/reply overlap and how likely
+   the message is an inquiry (:mod:`model.audit_asking`).
 Evidence always comes from the rules; the models decide presence and give the probabilities. An element is present
 when its probability reaches the element's threshold (the F1-best one out of fold, kept in the model directory);
 contact and time also need a phrase of the reply that states them (for time, a date of this handling). The verdict is
@@ -19,6 +20,8 @@ import numpy as np
 
 from model.advice import advise, is_praise
 from model.artifacts import ModelFileError, fingerprint, load_component, read_card, save_component, write_card
+from model.audit_asking import COMPONENT as ASKING_COMPONENT
+from model.audit_asking import AskingReader
 from model.audit_features import STAGE_TWO_ELEMENTS, ReplyFeatures, element_matrices, extract, meta_matrix
 from model.audit_policy import AuditPolicy
 from model.audit_results import (
@@ -148,10 +151,11 @@ def not_off_topic(relevance_p: np.ndarray, rows: np.ndarray, levels: Sequence) -
 class ReplyAuditor:
     """Audits replies; load a trained directory with :meth:`load`, build one with ``training.fit_auditor``."""
 
-    COMPONENTS = ("audit_text", *(f"element_{e}" for e in ELEMENTS), "redo", "relevance")
+    COMPONENTS = ("audit_text", *(f"element_{e}" for e in ELEMENTS), "redo", "relevance", ASKING_COMPONENT)
 
     def __init__(self, tfidf: CharNgramTfidf, scale: np.ndarray, element_heads: dict[str, CalibratedLinear],
-                 redo_head: CalibratedLinear, relevance_head: CalibratedLinear, redo_threshold: float = 0.5,
+                 redo_head: CalibratedLinear, relevance_head: CalibratedLinear, asking: AskingReader,
+                 redo_threshold: float = 0.5,
                  element_thresholds: dict[str, float] | None = None,
                  statement_redo_rates: dict[str, float] | None = None,
                  policy: AuditPolicy | None = None, card: dict | None = None):
@@ -160,6 +164,7 @@ class ReplyAuditor:
         self.element_heads = element_heads
         self.redo_head = redo_head
         self.relevance_head = relevance_head
+        self.asking = asking
         self.redo_threshold = redo_threshold
         self.element_thresholds = {e: 0.5 for e in ELEMENTS} | (element_thresholds or {})
         self.statement_redo_rates = {kind: 0.5 for kind in RATED_KINDS} | (statement_redo_rates or {})
@@ -171,6 +176,10 @@ class ReplyAuditor:
         return self.card.get("version", "unversioned")
 
     # --- probabilities -------------------------------------------------------------------------------------------
+    def features(self, tickets: Sequence[ReplyTicket]) -> ReplyFeatures:
+        """What the models read of a batch of tickets."""
+        return extract(tickets, self.asking)
+
     def element_probabilities(self, features: ReplyFeatures) -> np.ndarray:
         """P(present) for each reply (rows) and element (columns, in ELEMENTS order)."""
         matrices = element_matrices(features, self.tfidf, self.scale)
@@ -198,7 +207,7 @@ class ReplyAuditor:
         if not valid:
             return results
         batch = [tickets[i] for i in valid]
-        features = extract(batch)
+        features = self.features(batch)
         element_p, risk, relevance_p = self.probabilities(features)
         levels = np.array([int(label) for label in self.relevance_head.labels])
         for row, index in enumerate(valid):
@@ -245,6 +254,7 @@ class ReplyAuditor:
                  "relevance": self.relevance_head}
         for name, head in heads.items():
             save_component(directory, name, *head.state())
+        self.asking.save(directory)
         card = {"version": f"{date.today():%Y.%m.%d}-{fingerprint(directory, list(self.COMPONENTS))}",
                 "created": date.today().isoformat(), **card}
         write_card(directory, card)
@@ -261,6 +271,9 @@ class ReplyAuditor:
             raise ModelFileError(f"{directory} was trained with other rule features; retrain it with this version")
         if config.get("stage_two_elements", list(ELEMENTS)) != list(STAGE_TWO_ELEMENTS):  # older models read all five
             raise ModelFileError(f"{directory} was trained with an older redo model; retrain it with this version")
+        if not (directory / f"{ASKING_COMPONENT}.json").is_file():
+            raise ModelFileError(f"{directory} was trained before the redo model read whether the message is an "
+                                 "inquiry; retrain it with this version")
         if set(config.get("statement_redo_rates", {})) != set(RATED_KINDS):
             raise ModelFileError(f"{directory} was trained before replies that state elements (complete replies, "
                                  "direct answers) were counted; retrain it with this version")
@@ -270,6 +283,6 @@ class ReplyAuditor:
             return CalibratedLinear.from_state(*load_component(directory, name))
 
         return cls(tfidf, arrays["scale"], {e: head(f"element_{e}") for e in ELEMENTS}, head("redo"),
-                   head("relevance"), float(config["redo_threshold"]), config.get("element_thresholds"),
+                   head("relevance"), AskingReader.load(directory), float(config["redo_threshold"]), config.get("element_thresholds"),
                    {kind: float(rate) for kind, rate in config["statement_redo_rates"].items()}, AuditPolicy.load(policy),
                    card)

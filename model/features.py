@@ -404,6 +404,11 @@ class TextFeatures(Transformer):
     def n_features(self) -> int:
         return sum(len(block.idf_) for _, block, _ in self.blocks)
 
+    @property
+    def reads_words(self) -> bool:
+        """Whether a block reads the jieba tokens (the others read characters only)."""
+        return any(isinstance(block, WordNgramTfidf) for _, block, _ in self.blocks)
+
     def state(self) -> tuple[list[dict], dict[str, np.ndarray]]:
         configs, arrays = [], {}
         for name, block, weight in self.blocks:

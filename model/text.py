@@ -160,13 +160,16 @@ def default_tokenizer() -> Tokenizer:
 
 
 def prepare(title: str | None, content: str | None, tokenizer: Tokenizer | None = None,
-            tokenise_limit: int = TOKENISE_LIMIT) -> PreparedText:
-    """Normalise, combine and mask one ticket, and tokenise it (or reuse its given segmentation)."""
-    tokenizer = tokenizer or default_tokenizer()
+            tokenise_limit: int = TOKENISE_LIMIT, words: bool = True) -> PreparedText:
+    """Normalise, combine and mask one ticket, and tokenise it (or reuse its given segmentation); with
+    ``words=False`` the tokens are left empty, for models that read characters only (tokenising is the slow step)."""
     content = unicodedata.normalize("NFKC", str(content)) if content else ""
     clean_title = mask_pii(normalise(title))
     clean_content = mask_pii(normalise(content))
     text = combine(clean_title, clean_content)
+    if not words:
+        return PreparedText(title=clean_title, text=text, tokens=())
+    tokenizer = tokenizer or default_tokenizer()
     if looks_segmented(content):
         spaced = _SPLIT_PLACE.sub(r"\1\2", mask_pii(content))
         words = [w for w in spaced.split() if not _PUNCT_ONLY.match(w)]

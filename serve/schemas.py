@@ -100,7 +100,7 @@ EXAMPLE_REPLY = {
     "unit": "A市公共交通集团",
 }
 EXAMPLE_AUDIT = {
-    "id": "r010", "verdict": "redo", "redo_risk": 0.7245, "score": 68.8,
+    "id": "r010", "verdict": "redo", "redo_risk": 0.7416, "score": 68.7,
     "elements": {
         "org": {"present": True, "confidence": 0.8491,
                 "evidence": [{"start": 3, "end": 11, "text": "A市公共交通集团", "kind": "org:agent"},
@@ -115,7 +115,7 @@ EXAMPLE_AUDIT = {
         "contact": {"present": True, "confidence": 1.0,
                     "evidence": [{"start": 80, "end": 84, "text": "电话联系", "kind": "contact:citizen"}]},
     },
-    "relevance": {"level": 2, "score": 0.8431, "unanswered": []},
+    "relevance": {"level": 2, "score": 0.8404, "unanswered": []},
     "timeliness": {"working_days": 5, "limit_days": 15, "overdue": False, "note": None},
     "issues": [{"code": "PROCESS_NO_RESULT", "message": "只讲办理过程，没有办理结果（把回复当办结）"},
                {"code": "MISSING_RESULT", "message": "未写明办理结果"}],
@@ -128,7 +128,7 @@ EXAMPLE_AUDIT = {
                     "处理结果：〔处理结果：问题是否已解决、整改是否完成并复查；或明确答复及政策依据〕\n"
                     "联系当事人：6月11日已电话联系您说明了办理进展。",
     },
-    "model_version": "2026.11.24-4401d8e287", "error": None,
+    "model_version": "2026.11.24-5de0213f52", "error": None,
 }
 
 
@@ -140,7 +140,7 @@ class ReplyIn(ReplyTicket):
     id: IdText | StrictInt | None = Field(None, description=ID_DESCRIPTION)
     message_time: TimeText | StrictFloat | None = Field(None, description="留言时间，如 2019-05-01 10:00:00；数字按 Excel 日期序号读")
     reply_time: TimeText | StrictFloat | None = Field(None, description="答复时间（格式同留言时间）")
-    type: str | None = Field(None, max_length=SHORT_FIELD_CHARS, description="诉求类型（咨询/投诉/求助…），决定办理时限")
+    type: str | None = Field(None, max_length=SHORT_FIELD_CHARS, description="诉求类型（咨询/投诉/求助…），决定办理时限；也告诉退回风险模型留言是否为咨询（未给出时由分类模型判断）")
     unit: str | None = Field(None, max_length=SHORT_FIELD_CHARS, description="承办单位")
     _id_text = field_validator("id", mode="before")(_id_as_text)
     _times_text = field_validator("message_time", "reply_time", mode="before")(_time_as_text)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from model.audit_asking import AskingReader
 from model.auditor import ReplyAuditor
 from model.classifier import TicketClassifier
 from model.routing import Taxonomy
@@ -70,8 +71,8 @@ def sample_replies():
 
 
 @pytest.fixture(scope="session")
-def tiny_auditor(sample_replies) -> ReplyAuditor:
-    auditor, _ = fit_auditor(sample_replies, TINY_AUDITOR_ARGS)
+def tiny_auditor(sample_replies, tiny_classifier) -> ReplyAuditor:
+    auditor, _ = fit_auditor(sample_replies, TINY_AUDITOR_ARGS, AskingReader(tiny_classifier.request_type))
     auditor.card = {"version": "tiny-audit-test"}
     return auditor
 

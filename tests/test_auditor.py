@@ -46,12 +46,11 @@ def test_every_field_of_an_audit(tiny_auditor, sample_tickets_with_replies):
 
 
 def test_an_element_is_present_when_its_probability_reaches_its_threshold(tiny_auditor, tmp_path):
-    from model.audit_features import extract
-
     tickets = [FORWARD_ONLY, ReplyTicket(id="t", title="路灯不亮", content="路灯坏了", reply=(
         "您好！A市城管局于5月3日派维修人员到现场查看，5月4日已更换线路，路灯已恢复照明。"))]
     tiny_auditor.save(tmp_path, {"metrics": {}})
-    p_time = ReplyAuditor.load(tmp_path).probabilities(extract(tickets))[0][:, ELEMENTS.index("time")]
+    loaded = ReplyAuditor.load(tmp_path)
+    p_time = loaded.probabilities(loaded.features(tickets))[0][:, ELEMENTS.index("time")]
     for threshold in (float(p_time.min()), float(p_time.max()) + 1e-6):
         auditor = ReplyAuditor.load(tmp_path)
         auditor.element_thresholds["time"] = threshold
@@ -248,9 +247,7 @@ def test_a_praise_message_is_passed_and_not_told_to_add_a_result(tiny_auditor):
 
 
 def test_the_contact_element_does_not_move_the_redo_risk(tiny_auditor):
-    from model.audit_features import extract
-
-    features = extract([FORWARD_ONLY, FORWARD_ONLY])
+    features = tiny_auditor.features([FORWARD_ONLY, FORWARD_ONLY])
     element_p = np.full((2, len(ELEMENTS)), 0.6)
     element_p[:, ELEMENTS.index("contact")] = (0.01, 0.99)
     risk, relevance = tiny_auditor.stage_two(element_p, features)
@@ -303,9 +300,7 @@ def test_an_element_stated_in_so_many_words_is_present_whatever_the_model_says(t
 
 def _audits_and_raw_risks(auditor: ReplyAuditor, tickets: list[ReplyTicket], threshold: float):
     """Audits at the given redo threshold, and the redo risks stage two gives before statements count."""
-    from model.audit_features import extract
-
-    features = extract(tickets)
+    features = auditor.features(tickets)
     raw_risk = auditor.stage_two(auditor.element_probabilities(features), features)[0]
     auditor.redo_threshold = threshold
     return auditor.audit(tickets), raw_risk

@@ -104,12 +104,14 @@ def test_nbsvm_folds_its_scaling_into_one_linear_scorer():
     assert model.coef_[list(model.classes_).index("甲"), 0] > 0
 
 
-def test_fit_auditor_reports_out_of_fold_metrics(sample_replies):
+def test_fit_auditor_reports_out_of_fold_metrics(sample_replies, tiny_classifier):
+    from model.audit_asking import AskingReader
     from tests.conftest import TINY_AUDITOR_ARGS
     from training.evaluate_audit import best_threshold
     from training.fit_auditor import fit_auditor
 
-    auditor, metrics = fit_auditor(sample_replies, TINY_AUDITOR_ARGS)
+    asking = AskingReader(tiny_classifier.request_type)
+    auditor, metrics = fit_auditor(sample_replies, TINY_AUDITOR_ARGS, asking)
     assert metrics["n"] == 40 and 0.2 <= metrics["verdict"]["threshold"] <= 0.8
     assert auditor.redo_threshold == metrics["verdict"]["threshold"]
     assert set(metrics["elements"]) == {"org", "time", "process", "result", "contact"}
@@ -117,7 +119,8 @@ def test_fit_auditor_reports_out_of_fold_metrics(sample_replies):
     assert metrics["weakest_f1"] == min(scored)
     for name, element in metrics["elements"].items():  # each element read at its own out-of-fold threshold
         assert 0.2 <= element["threshold"] <= 0.8 and auditor.element_thresholds[name] == element["threshold"]
-    fixed, fixed_metrics = fit_auditor(sample_replies, replace(TINY_AUDITOR_ARGS, tune_element_thresholds=False))
+    fixed, fixed_metrics = fit_auditor(sample_replies, replace(TINY_AUDITOR_ARGS, tune_element_thresholds=False),
+                                        asking)
     assert set(fixed.element_thresholds.values()) == {0.5}
     assert fixed_metrics["elements"]["time"]["f1"] <= metrics["elements"]["time"]["f1"]
     gold = np.array([0, 0, 1, 1])

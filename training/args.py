@@ -93,6 +93,7 @@ class AuditorTrainingArguments:
     train_data: Path | None = None  # an office's own labelled replies instead of data_dir/replies/audit_silver.csv
     train_sheet: str | None = None  # the sheet of train_data when it is an .xlsx (name or number)
     output_dir: Path = DEFAULT_AUDITOR_DIR
+    request_type_from: Path | None = None  # classifier directory whose request-type model is read (default: shipped)
     seed: int = 0
     folds: int = 5  # out-of-fold element probabilities train the second stage
     ngram_range: tuple[int, int] = (1, 3)

@@ -1,7 +1,8 @@
 """Fit the reply auditor on replies labelled against RUBRIC_AUDIT.md (replies/audit_silver.csv by default).
 
 Stage one: a logistic regression per element on reply n-grams + rule features. Stage two (redo risk, relevance) is
-fitted on out-of-fold stage-one probabilities, so it sees inputs as noisy as at inference. Thresholds come from
+fitted on out-of-fold stage-one probabilities, so it sees inputs as noisy as at inference; it also reads how likely
+the message is an inquiry, from the ticket classifier's request-type model (copied into the auditor's directory). Thresholds come from
 out-of-fold predictions too: each element's presence threshold is its F1-best one (the elements are rare enough, time
 in one reply in five, that 0.5 misses many); the redo threshold is the lowest within 0.005 of the best F1. Every
 figure in the card comes from rows the scored model did not see.
@@ -16,6 +17,8 @@ from sklearn.model_selection import StratifiedKFold
 from threadpoolctl import threadpool_limits
 
 from model.advice import is_praise
+from model.artifacts import read_card
+from model.audit_asking import AskingReader
 from model.audit_features import ReplyFeatures, element_matrices, extract, meta_matrix
 from model.audit_results import ELEMENTS, ReplyTicket
 from model.auditor import (
@@ -29,6 +32,7 @@ from model.auditor import (
     with_evidence,
     with_statements,
 )
+from model.classifier import DEFAULT_MODEL_DIR, LabelModel
 from model.features import CharNgramTfidf
 from model.linear import CalibratedLinear
 from training.args import AuditorTrainingArguments
@@ -68,12 +72,13 @@ class _StageOne:
         return np.column_stack([self.models[e].predict_proba(matrices[e])[:, 1] for e in ELEMENTS])
 
 
-def fit_auditor(frame: pd.DataFrame, args: AuditorTrainingArguments,
+def fit_auditor(frame: pd.DataFrame, args: AuditorTrainingArguments, asking: AskingReader,
                 progress: Progress = no_progress) -> tuple[ReplyAuditor, dict]:
-    """Train on a labelled frame (columns of REPLY_LABELS); returns the auditor and its out-of-fold metrics."""
+    """Train on a labelled frame (columns of REPLY_LABELS), `asking` reading whether each message is an inquiry;
+    returns the auditor and its out-of-fold metrics."""
     with threadpool_limits(1):  # BLAS threads make these small fits many times slower
         tickets = tickets_from_frame(frame)
-        features = extract(tickets)
+        features = extract(tickets, asking)
         labels = {e: frame[e].astype(int).to_numpy() for e in ELEMENTS}
         redo = (frame["verdict"] == "redo").astype(int).to_numpy()
         relevance = frame["relevant"].astype(int).to_numpy()
@@ -116,7 +121,7 @@ def fit_auditor(frame: pd.DataFrame, args: AuditorTrainingArguments,
         final = _StageOne(args, scale).fit(features, labels)
 
     auditor = ReplyAuditor(final.tfidf, scale, {e: linear_head(final.models[e]) for e in ELEMENTS},
-                           linear_head(redo_model), linear_head(relevance_model), threshold, element_thresholds,
+                           linear_head(redo_model), linear_head(relevance_model), asking, threshold, element_thresholds,
                            statement_redo_rates(stated, redo))
     metrics = audit_metrics(frame, decided_oof, risk_oof, threshold, element_thresholds, relevance_oof, praise)
     return auditor, metrics
@@ -126,10 +131,13 @@ def train_auditor(args: AuditorTrainingArguments, progress: Progress = no_progre
     """Fit on the training data, measure on the gold dev set when present, save the directory with its card."""
     path = args.train_data or args.data_dir / "replies" / "audit_silver.csv"
     frame = load_audit_labelled(path, args.train_sheet if args.train_data else None)
-    auditor, oof = fit_auditor(frame, args, progress)
+    classifier_dir = args.request_type_from or DEFAULT_MODEL_DIR
+    auditor, oof = fit_auditor(frame, args, AskingReader(LabelModel.load(classifier_dir, "type")), progress)
     card: dict = {
         "task": "reply audit (RUBRIC_AUDIT.md): five elements, redo verdict, relevance",
         "training_data": {"file": path.name, "rows": len(frame), "labels": list(REPLY_LABELS)},
+        "request_type": {"from_classifier": read_card(classifier_dir).get("version", "unversioned"),
+                         "read_as": "P(咨询), or the ticket's own type when given"},
         "arguments": {"seed": args.seed, "folds": args.folds, "ngram_range": list(args.ngram_range),
                       "min_df": args.min_df, "max_features": args.max_features, "element_C": args.element_C,
                       "stage_two_C": args.stage_two_C, "tune_element_thresholds": args.tune_element_thresholds},
@@ -149,7 +157,7 @@ def train_auditor(args: AuditorTrainingArguments, progress: Progress = no_progre
 def evaluate_on(auditor: ReplyAuditor, frame: pd.DataFrame) -> dict:
     """The auditor's figures on a labelled frame."""
     tickets = tickets_from_frame(frame)
-    features = extract(tickets)
+    features = auditor.features(tickets)
     element_p, risk, relevance_p = auditor.probabilities(features)
     levels = np.array([int(label) for label in auditor.relevance_head.labels])
     return audit_metrics(frame, element_p, risk, auditor.redo_threshold, auditor.element_thresholds,

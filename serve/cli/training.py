@@ -77,13 +77,14 @@ def train_auditor_command(
     output_dir: Annotated[Path | None, typer.Option(help="Model directory to write (default: the shipped auditor's).")] = None,
     seed: Annotated[int, typer.Option(help="Random seed (folds).")] = 0,
     sheet: SheetOption = None,
+    classifier: Annotated[Path | None, typer.Option(help="Classifier directory whose request-type model tells the auditor which messages are inquiries (default: the shipped classifier).")] = None,
 ) -> None:
     """Train the reply auditor, print out-of-fold (and gold dev) metrics and write a model directory."""
     from training.args import AuditorTrainingArguments
     from training.fit_auditor import train_auditor
 
     sheet_needs_data(sheet, data)
-    args = AuditorTrainingArguments(train_data=data, train_sheet=sheet, seed=seed)
+    args = AuditorTrainingArguments(train_data=data, train_sheet=sheet, seed=seed, request_type_from=classifier)
     card = _trained(train_auditor, args, data_dir, output_dir)
     _print_audit_metrics(card["metrics"])
     say(f"auditor {card['version']} written to {args.output_dir}")

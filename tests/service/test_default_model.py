@@ -43,3 +43,12 @@ def test_version_reports_the_shipped_auditor_card(default_client):
     assert auditor["metrics"]["gold_dev"]["verdict"] == card["metrics"]["gold_dev"]["verdict"]
     assert info["redo_threshold"] == card["redo_threshold"]
     assert info["element_thresholds"] == card["element_thresholds"]
+
+
+def test_the_default_auditor_holds_an_explanation_against_a_complaint_more_than_against_an_inquiry(default_client):
+    """The rubric takes an answer as an inquiry's result, while a complaint wants the matter handled."""
+    reply = {"title": "小区门口公交站何时恢复", "content": "小区门口的公交站撤了，什么时候恢复？",
+             "reply": "您好！经核实，该站点因道路施工临时撤销，施工结束后由公交公司统一安排。感谢您的关注。"}
+    risks = {kind: default_client.post("/audit", json={**reply, "id": kind, "type": kind}).json()["redo_risk"]
+             for kind in ("咨询", "投诉")}
+    assert risks["投诉"] > risks["咨询"]
