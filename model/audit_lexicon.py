@@ -28,6 +28,15 @@ ORG_PERSONS = (
     "网格员", "工作人员", "执法人员", "执法队员", "民警", "干警", "交警", "村干部", "社区干部", "村支两委", "负责人",
     "工作组", "调查组", "专班", "技术人员", "维修人员", "书记", "镇长", "乡长", "局长", "主任", "站长", "所长", "队长",
 )
+# Where a unit's place begins: an anonymised place code of the public data (A7县, L12市), a province, or a municipality.
+# A unit name walked back from its suffix that holds one after other words (通过A7县规划局, 今年按照西地省政府) starts
+# there, unless a place or an owner comes first (市自然资源和规划局A6区分局, 中共A3区委, 国网F9市供电公司).
+PROVINCES = ("河北省", "山西省", "辽宁省", "吉林省", "黑龙江省", "江苏省", "浙江省", "安徽省", "福建省", "江西省", "山东省",
+             "河南省", "湖北省", "湖南省", "广东省", "海南省", "四川省", "贵州省", "云南省", "陕西省", "甘肃省", "青海省",
+             "台湾省", "内蒙古自治区", "广西壮族自治区", "西藏自治区", "宁夏回族自治区", "新疆维吾尔自治区", "北京市", "天津市",
+             "上海市", "重庆市", "西地省")  # 西地省: the public data's anonymised province
+ORG_PLACE_START_RE = re.compile(r"[A-Z]\d{0,2} ?(?:市|区|县|州)|" + "|".join(PROVINCES))
+ORG_PLACE_OWNER_RE = re.compile(r"[省市县区州镇乡]|^中共|^国网|集团")
 ORG_SELF_PREFIX = ("我", "本", "该", "贵")        # 我局/本局/该局 -> self unit (weaker than a named unit)
 ORG_GENERIC_PREFIX = ("相关", "有关", "职能", "主管", "上级", "各", "其他", "其它", "业务", "责任", "对口")
 ORG_GENERIC_EXACT = ("行政",)  # 行政部门 is generic, 区综合行政执法局 is a unit

@@ -55,6 +55,8 @@ from model.audit_lexicon import (
     ORG_NOT_UNITS,
     ORG_OBJECT_VERBS,
     ORG_PERSON_RE,
+    ORG_PLACE_OWNER_RE,
+    ORG_PLACE_START_RE,
     ORG_REFERRAL_RE,
     ORG_SELF_PREFIX,
     ORG_SUFFIX_NOT_BEFORE,
@@ -157,6 +159,15 @@ def _in_name(text: str, i: int) -> bool:
     return char not in ORG_TRIM_CHARS
 
 
+def _place_start(prefix: str) -> int:
+    """Where a unit name starts within the words walked back from its suffix: at its place (通过A7县规划局 →
+    A7县规划局) when other words come before that place and hold no place or owner of their own."""
+    place = ORG_PLACE_START_RE.search(prefix)
+    if place is None or place.start() == 0 or ORG_PLACE_OWNER_RE.search(prefix, 0, place.start()):
+        return 0
+    return place.start()
+
+
 def detect_org(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
     text = ctx.text
     spans: list[Span] = []
@@ -178,6 +189,7 @@ def detect_org(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
         verbs = list(ORG_NAME_STOP_VERBS.finditer(text, j, suf_s))
         object_of = verbs[-1].group() in ORG_OBJECT_VERBS if verbs else False  # 拨打区住建局: whom to call
         j = verbs[-1].end() if verbs else j
+        j += _place_start(text[j:suf_s])
         prefix = text[j:suf_s]
         before = text[max(0, j - 4):j]
         after = text[suf_e:suf_e + 12]
@@ -225,6 +237,10 @@ def detect_org(ctx: ReplyContext) -> tuple[list[Span], dict[str, float]]:
     # keep the longest span when a unit contains another (区城管局 ⊂ 区城管局执法大队)
     spans = [a for a in spans if not any(b is not a and b.start <= a.start and a.end <= b.end and
                                          (b.end - b.start) > (a.end - a.start) for b in spans)]
+    by_stretch: dict[tuple[int, int], Span] = {}  # and one span per stretch of text, the first found (已转D市交通运输局
+    for span in spans:                             # is both a named unit and a forward target)
+        by_stretch.setdefault((span.start, span.end), span)
+    spans = list(by_stretch.values())
     feats = {
         "org_named": min(n_named, 5), "org_named_any": float(n_named > 0), "org_agent": min(n_agent, 4),
         "org_self": min(n_self, 3), "org_self_agent": min(n_self_agent, 3), "org_self_any": float(n_self > 0),

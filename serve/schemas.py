@@ -100,22 +100,22 @@ EXAMPLE_REPLY = {
     "unit": "A市公共交通集团",
 }
 EXAMPLE_AUDIT = {
-    "id": "r010", "verdict": "redo", "redo_risk": 0.7416, "score": 68.7,
+    "id": "r010", "verdict": "redo", "redo_risk": 0.7311, "score": 69.4,
     "elements": {
-        "org": {"present": True, "confidence": 0.8491,
+        "org": {"present": True, "confidence": 0.8402,
                 "evidence": [{"start": 3, "end": 11, "text": "A市公共交通集团", "kind": "org:agent"},
                              {"start": 64, "end": 67, "text": "按公司", "kind": "org:named"}]},
-        "time": {"present": True, "confidence": 0.8896,
+        "time": {"present": True, "confidence": 0.8856,
                  "evidence": [{"start": 12, "end": 17, "text": "6月10日", "kind": "time:action"},
                               {"start": 74, "end": 79, "text": "6月11日", "kind": "time:action"}]},
-        "process": {"present": True, "confidence": 0.9161,
+        "process": {"present": True, "confidence": 0.9145,
                     "evidence": [{"start": 32, "end": 34, "text": "核实", "kind": "process"},
                                  {"start": 60, "end": 62, "text": "核实", "kind": "process"}]},
-        "result": {"present": False, "confidence": 0.6804, "evidence": []},
+        "result": {"present": False, "confidence": 0.6574, "evidence": []},
         "contact": {"present": True, "confidence": 1.0,
                     "evidence": [{"start": 80, "end": 84, "text": "电话联系", "kind": "contact:citizen"}]},
     },
-    "relevance": {"level": 2, "score": 0.8404, "unanswered": []},
+    "relevance": {"level": 2, "score": 0.8433, "unanswered": []},
     "timeliness": {"working_days": 5, "limit_days": 15, "overdue": False, "note": None},
     "issues": [{"code": "PROCESS_NO_RESULT", "message": "只讲办理过程，没有办理结果（把回复当办结）"},
                {"code": "MISSING_RESULT", "message": "未写明办理结果"}],
@@ -128,7 +128,7 @@ EXAMPLE_AUDIT = {
                     "处理结果：〔处理结果：问题是否已解决、整改是否完成并复查；或明确答复及政策依据〕\n"
                     "联系当事人：6月11日已电话联系您说明了办理进展。",
     },
-    "model_version": "2026.11.24-5de0213f52", "error": None,
+    "model_version": "2026.11.24-aae940ce36", "error": None,
 }
 
 

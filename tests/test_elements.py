@@ -309,6 +309,13 @@ def test_the_date_the_unit_took_the_matter_in_dates_an_action(reply):
     ("您反映的问题我局已安排人员处理。", "我局"),
     ("关于噪音问题区环保局于5月3日到现场监测。", "区环保局"),
     ("接到投诉后，次日区城管局执法中队到现场查看。", "区城管局执法中队"),
+    ("该项目须待A7县环保局审批后方可开工。", "A7县环保局"),  # the name starts at its place
+    ("今年按照西地省政府统一部署开展整治。", "西地省政府"),
+    ("我们通过湖南省教育厅核实了您的学籍。", "湖南省教育厅"),
+    ("中共A3区委办公室已督促落实。", "中共A3区委办公室"),  # an owner before the place stays
+    ("国网F9市供电公司已更换变压器。", "国网F9市供电公司"),
+    ("市自然资源和规划局A6区分局已到现场查看。", "市自然资源和规划局A6区分局"),
+    ("您好，您反映的问题已转D市交通运输局办理。", "D市交通运输局"),  # once, though two rules find it
 ])
 def test_a_unit_name_does_not_take_in_the_words_before_it(reply, unit):
     assert [s.text for s in detect_elements(reply).spans["org"]] == [unit]
